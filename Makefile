@@ -1,0 +1,53 @@
+# The project's verbs. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+WORKERS ?= 2
+export FLASK_APP := wsgi
+
+.PHONY: install run test test-fast lint format translations compile-translations bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Compiled catalogues (.mo) are built here, never committed.
+compile-translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -D messages
+
+install: $(STAMP) compile-translations
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: install
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not browser" -x -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-extract every _() string and merge it into the catalogues; then translate the .po files.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-location --omit-header --no-fuzzy-matching
+	$(MAKE) compile-translations
+
+bench: install
+	$(BIN)/python bench/catalogue.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,72 @@
+"""Holdplads: the application factory and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app import config as config_module
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, then extensions, areas, errors, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config_module.from_env(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+        if "SQLALCHEMY_DATABASE_URI" in test_config:
+            app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+                test_config["SQLALCHEMY_DATABASE_URI"]
+            )
+
+    register_extensions(app)
+    register_blueprints(app)
+    from app import errors, security
+
+    errors.register(app)
+    security.register(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import accounts, i18n, page_cache  # noqa: F401  (accounts registers a loader)
+    from app.database import install_sqlite_hooks, track_changes
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.models import ChangeMarker
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    page_cache.init_app(app)
+    with app.app_context():
+        install_sqlite_hooks(db.engine)
+    track_changes(ChangeMarker.__table__)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api.routes import bp as api_bp
+    from app.calendar.routes import bp as calendar_bp
+    from app.catalogue.routes import bp as catalogue_bp
+    from app.enrollment.routes import bp as enrollment_bp
+    from app.management.routes import bp as management_bp
+    from app.routing import SlugConverter, has_endpoint
+
+    app.url_map.converters["slug"] = SlugConverter
+    app.jinja_env.globals["has_endpoint"] = has_endpoint
+    # The calendar comes before the catalogue: /offerings/<slug>.ics is its URL.
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(enrollment_bp)
+    app.register_blueprint(management_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_commands(app: Flask) -> None:
+    from app.demo.commands import seed_demo
+
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,1 @@
+"""Read-only JSON of the public catalogue, for municipal websites."""

@@ -1,0 +1,72 @@
+"""The public JSON API, described by /api/v1/openapi.json.
+
+/api/v1/offerings               the catalogue, with the catalogue page's filters, paged
+/api/v1/offerings/<slug>        one offering
+/api/v1/openapi.json            the OpenAPI 3.1 description of both
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+
+from app.api.openapi import openapi_document
+from app.api.schemas import offering_json
+from app.catalogue.queries import CatalogueFilters, catalogue_page, offering_detail
+from app.database import utcnow
+from app.extensions import csrf
+from app.page_cache import cached_page
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+MAX_PER_PAGE = 100
+
+
+@bp.after_request
+def allow_other_sites(response):
+    """Municipal websites fetch this from their own pages."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/offerings")
+@cached_page
+def offerings():
+    """The catalogue as JSON: the same filters as `/`, plus `page` and `per_page`."""
+    filters = CatalogueFilters.from_args(request.args)
+    try:
+        per_page = min(max(int(request.args.get("per_page", "30")), 1), MAX_PER_PAGE)
+    except ValueError:
+        per_page = 30
+    now = utcnow()
+    page = catalogue_page(filters, now, page_size=per_page, with_occurrences=True)
+    return jsonify(
+        offerings=[
+            offering_json(entry.offering, entry.availability, entry.next_start, now)
+            for entry in page.entries
+        ],
+        total=page.total,
+        page=page.page,
+        page_count=page.page_count,
+        per_page=per_page,
+        ignored_filters=sorted(set(filters.problems)),
+    )
+
+
+@bp.get("/offerings/<slug:slug>")
+@cached_page
+def offering(slug: str):
+    """One public offering as JSON."""
+    now = utcnow()
+    detail = offering_detail(slug, now)
+    if detail is None:
+        abort(404)
+    upcoming = [o.starts_at for o in detail.offering.occurrences if o.ends_at >= now]
+    next_start = min(upcoming) if upcoming else None
+    return jsonify(offering_json(detail.offering, detail.availability, next_start, now))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The machine-readable description of this API."""
+    return jsonify(openapi_document())

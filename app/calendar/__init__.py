@@ -1,0 +1,1 @@
+"""Calendars: iCal feeds, subscriptions and invitations."""

@@ -1,0 +1,5 @@
+"""The iCal feeds."""
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__, cli_group=None)

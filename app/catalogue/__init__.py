@@ -1,0 +1,1 @@
+"""The public catalogue: the list of offerings and each offering's page."""

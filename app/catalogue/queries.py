@@ -1,0 +1,411 @@
+"""Read-side queries for the catalogue, the offering page and the API.
+
+Written on purpose: seat counts and dates are aggregated in SQL, related rows are loaded
+with a fixed number of `selectinload` queries, and the catalogue is paged, so a request
+makes the same number of queries whether the catalogue holds ten offerings or ten thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.enrollment.availability import Availability, OfferingFacts, availability
+from app.extensions import db
+from app.i18n import LOCAL_TZ
+from app.models import (
+    SEAT_HOLDING_STATUSES,
+    Audience,
+    Enrollment,
+    EnrollmentStatus,
+    EnrolmentMode,
+    Facilitator,
+    Occurrence,
+    OccurrenceStatus,
+    Offering,
+    OfferingAudience,
+    OfferingKind,
+    OfferingStatus,
+    Theme,
+    offering_themes,
+)
+
+PAGE_SIZE = 30
+MAX_QUERY_LENGTH = 100
+PUBLIC_STATUSES = (OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED)
+
+
+_CONTROL_CHARACTERS = dict.fromkeys(range(32))
+
+
+class _CleanArgs:
+    """URL arguments without control characters (PostgreSQL refuses NUL in text)."""
+
+    def __init__(self, args) -> None:
+        self._args = args
+
+    def get(self, name: str, default: str = "") -> str:
+        return str(self._args.get(name, default)).translate(_CONTROL_CHARACTERS)
+
+
+@dataclass
+class CatalogueFilters:
+    """The catalogue's filters as the URL gives them, cleaned; bad values are dropped."""
+
+    kind: str | None = None
+    audience: str | None = None
+    theme: str | None = None
+    q: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    free: bool = False
+    page: int = 1
+    problems: list[str] = field(default_factory=list)  # which inputs were ignored
+
+    @classmethod
+    def from_args(cls, raw_args) -> CatalogueFilters:
+        filters = cls()
+        args = _CleanArgs(raw_args)
+        kind = args.get("kind", "").strip()
+        if kind:
+            if kind in {k.value for k in OfferingKind}:
+                filters.kind = kind
+            else:
+                filters.problems.append("kind")
+        audience = args.get("audience", "").strip()
+        if audience:
+            if audience in {a.value for a in Audience}:
+                filters.audience = audience
+            else:
+                filters.problems.append("audience")
+        theme = args.get("theme", "").strip()
+        if theme:
+            filters.theme = theme[:80]
+        q = " ".join(args.get("q", "").split())
+        if q:
+            filters.q = q[:MAX_QUERY_LENGTH]
+        for name, attr in (("from", "date_from"), ("to", "date_to")):
+            raw = args.get(name, "").strip()
+            if raw:
+                try:
+                    setattr(filters, attr, date.fromisoformat(raw))
+                except ValueError:
+                    filters.problems.append(name)
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            filters.problems.append("to")
+            filters.date_to = None
+        filters.free = args.get("free", "") in {"1", "true", "on", "yes"}
+        try:
+            filters.page = max(1, min(int(args.get("page", "1")), 10_000))
+        except ValueError:
+            filters.page = 1
+        return filters
+
+    def as_args(self, **overrides) -> dict[str, str]:
+        """The filters as URL arguments, for links that keep them (paging, feeds)."""
+        args = {
+            "kind": self.kind,
+            "audience": self.audience,
+            "theme": self.theme,
+            "q": self.q,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "free": "1" if self.free else None,
+        }
+        args.update(overrides)
+        return {k: str(v) for k, v in args.items() if v not in (None, "", False)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args())
+
+
+@dataclass
+class CatalogueEntry:
+    offering: Offering
+    next_start: datetime | None  # next scheduled occurrence that has not ended
+    next_end: datetime | None
+    facts: OfferingFacts
+    availability: Availability
+
+
+@dataclass
+class CataloguePage:
+    entries: list[CatalogueEntry]
+    total: int
+    page: int
+    page_count: int
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def occurrence_summary(now: datetime):
+    """Per offering: first/last scheduled start, the next one still to come, one row each."""
+    scheduled = Occurrence.status == OccurrenceStatus.SCHEDULED
+    upcoming = Occurrence.ends_at >= now
+    return (
+        sa.select(
+            Occurrence.offering_id.label("offering_id"),
+            sa.func.min(sa.case((scheduled, Occurrence.starts_at))).label("first_start"),
+            sa.func.max(sa.case((scheduled, Occurrence.starts_at))).label("last_start"),
+            sa.func.min(sa.case((sa.and_(scheduled, upcoming), Occurrence.starts_at))).label(
+                "next_start"
+            ),
+            sa.func.min(sa.case((upcoming, Occurrence.starts_at))).label("first_upcoming"),
+        )
+        .group_by(Occurrence.offering_id)
+        .subquery("occurrence_summary")
+    )
+
+
+def seat_summary():
+    """Per offering: seats held (confirmed + offered) and people waiting."""
+    return (
+        sa.select(
+            Enrollment.offering_id.label("offering_id"),
+            sa.func.sum(sa.case((Enrollment.status.in_(SEAT_HOLDING_STATUSES), 1), else_=0)).label(
+                "seats_taken"
+            ),
+            sa.func.sum(
+                sa.case((Enrollment.status == EnrollmentStatus.WAITLISTED, 1), else_=0)
+            ).label("waitlist_count"),
+        )
+        .group_by(Enrollment.offering_id)
+        .subquery("seat_summary")
+    )
+
+
+def _facts(offering: Offering, row) -> OfferingFacts:
+    return OfferingFacts(
+        kind=offering.kind,
+        status=offering.status,
+        enrolment_mode=offering.enrolment_mode,
+        capacity=offering.capacity,
+        signup_opens_at=offering.signup_opens_at,
+        signup_closes_at=offering.signup_closes_at,
+        first_start=_aware(row.first_start),
+        last_start=_aware(row.last_start),
+        seats_taken=int(row.seats_taken or 0),
+        waitlist_count=int(row.waitlist_count or 0),
+    )
+
+
+def _aware(value):
+    """Aggregates bypass the column type on SQLite; give the UTC zone back."""
+    from app.database import UTCDateTime
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, None)
+
+
+def _filtered(filters: CatalogueFilters, now: datetime, occ, seats):
+    """The public catalogue's WHERE clause: published (or cancelled) and still to come."""
+    conditions = [
+        Offering.status.in_(PUBLIC_STATUSES),
+        occ.c.first_upcoming.is_not(None),
+    ]
+    if filters.kind:
+        conditions.append(Offering.kind == filters.kind)
+    if filters.audience:
+        conditions.append(
+            sa.exists().where(
+                OfferingAudience.offering_id == Offering.id,
+                OfferingAudience.audience == filters.audience,
+            )
+        )
+    if filters.theme:
+        conditions.append(
+            sa.exists().where(
+                offering_themes.c.offering_id == Offering.id,
+                offering_themes.c.theme_id == Theme.id,
+                Theme.slug == filters.theme,
+            )
+        )
+    if filters.q:
+        for word in filters.q.lower().split()[:8]:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(
+                sa.or_(
+                    *(
+                        sa.func.lower(column).like(pattern, escape="\\")
+                        for column in (
+                            Offering.title,
+                            Offering.title_en,
+                            Offering.summary,
+                            Offering.summary_en,
+                            Offering.description,
+                            Offering.description_en,
+                        )
+                    )
+                )
+            )
+    if filters.date_from or filters.date_to:
+        in_range = [
+            Occurrence.offering_id == Offering.id,
+            Occurrence.status == OccurrenceStatus.SCHEDULED,
+            Occurrence.ends_at >= now,
+        ]
+        if filters.date_from:
+            in_range.append(Occurrence.ends_at >= _local_midnight_utc(filters.date_from))
+        if filters.date_to:
+            in_range.append(
+                Occurrence.starts_at < _local_midnight_utc(filters.date_to + timedelta(days=1))
+            )
+        conditions.append(sa.exists().where(*in_range))
+    if filters.free:
+        conditions.extend(
+            [
+                Offering.status == OfferingStatus.PUBLISHED,
+                occ.c.next_start.is_not(None),
+                sa.or_(
+                    Offering.enrolment_mode == EnrolmentMode.DROP_IN,
+                    Offering.capacity.is_(None),
+                    sa.func.coalesce(seats.c.seats_taken, 0) < Offering.capacity,
+                ),
+            ]
+        )
+    return conditions
+
+
+def catalogue_page(
+    filters: CatalogueFilters,
+    now: datetime,
+    *,
+    page_size: int = PAGE_SIZE,
+    with_occurrences: bool = False,
+) -> CataloguePage:
+    """One page of the catalogue, sorted by next date: two queries plus one per relation."""
+    occ = occurrence_summary(now)
+    seats = seat_summary()
+    conditions = _filtered(filters, now, occ, seats)
+    base = (
+        sa.select(Offering.id)
+        .join(occ, occ.c.offering_id == Offering.id)
+        .outerjoin(seats, seats.c.offering_id == Offering.id)
+        .where(*conditions)
+    )
+    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    page_count = max(1, -(-total // page_size))
+    page = min(filters.page, page_count)
+    sort_key = sa.func.coalesce(occ.c.next_start, occ.c.first_upcoming)
+    next_end = (
+        sa.select(Occurrence.ends_at)
+        .where(
+            Occurrence.offering_id == Offering.id,
+            Occurrence.starts_at == occ.c.next_start,
+            Occurrence.status == OccurrenceStatus.SCHEDULED,
+        )
+        .limit(1)
+        .scalar_subquery()
+        .label("next_end")
+    )
+    rows = db.session.execute(
+        sa.select(
+            Offering,
+            occ.c.first_start,
+            occ.c.last_start,
+            occ.c.next_start,
+            next_end,
+            seats.c.seats_taken,
+            seats.c.waitlist_count,
+        )
+        .join(occ, occ.c.offering_id == Offering.id)
+        .outerjoin(seats, seats.c.offering_id == Offering.id)
+        .where(*conditions)
+        .options(
+            joinedload(Offering.location),
+            joinedload(Offering.organisation),
+            selectinload(Offering.audience_rows),
+            selectinload(Offering.themes),
+            *([selectinload(Offering.occurrences)] if with_occurrences else []),
+        )
+        .order_by(sort_key, Offering.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    entries = []
+    for row in rows:
+        facts = _facts(row.Offering, row)
+        entries.append(
+            CatalogueEntry(
+                offering=row.Offering,
+                next_start=_aware(row.next_start),
+                next_end=_aware(row.next_end),
+                facts=facts,
+                availability=availability(facts, now),
+            )
+        )
+    return CataloguePage(entries=entries, total=total, page=page, page_count=page_count)
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
+
+
+@dataclass
+class OfferingDetail:
+    offering: Offering
+    facts: OfferingFacts
+    availability: Availability
+
+
+def offering_detail(slug: str, now: datetime) -> OfferingDetail | None:
+    """An offering with everything its page shows, or None if it is not public."""
+    offering = db.session.scalars(
+        sa.select(Offering)
+        .where(Offering.slug == slug, Offering.status.in_(PUBLIC_STATUSES))
+        .options(
+            joinedload(Offering.location),
+            joinedload(Offering.organisation),
+            selectinload(Offering.co_organisers),
+            selectinload(Offering.themes),
+            selectinload(Offering.audience_rows),
+            selectinload(Offering.facilitators).joinedload(Facilitator.user),
+            selectinload(Offering.occurrences).joinedload(Occurrence.location_override),
+        )
+    ).first()
+    if offering is None:
+        return None
+    row = offering_facts_row(offering.id)
+    facts = _facts(offering, row)
+    return OfferingDetail(offering=offering, facts=facts, availability=availability(facts, now))
+
+
+def offering_facts_row(offering_id: int):
+    """Dates and seat counts of one offering in a single query."""
+    scheduled = (Occurrence.offering_id == offering_id) & (
+        Occurrence.status == OccurrenceStatus.SCHEDULED
+    )
+    mine = Enrollment.offering_id == offering_id
+    return db.session.execute(
+        sa.select(
+            sa.select(sa.func.min(Occurrence.starts_at))
+            .where(scheduled)
+            .scalar_subquery()
+            .label("first_start"),
+            sa.select(sa.func.max(Occurrence.starts_at))
+            .where(scheduled)
+            .scalar_subquery()
+            .label("last_start"),
+            sa.select(sa.func.count())
+            .where(mine, Enrollment.status.in_(SEAT_HOLDING_STATUSES))
+            .scalar_subquery()
+            .label("seats_taken"),
+            sa.select(sa.func.count())
+            .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED)
+            .scalar_subquery()
+            .label("waitlist_count"),
+        )
+    ).one()
+
+
+def offering_facts(offering: Offering) -> OfferingFacts:
+    return _facts(offering, offering_facts_row(offering.id))

@@ -1,0 +1,107 @@
+"""Every setting of Holdplads, read from the environment, with its default and why.
+
+One place holds them all: the factory reads `Config.from_env()` and tests pass overrides.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong in a way that must stop the start-up."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators paste the URL their host gives them; we always talk psycopg 3.
+
+    Heroku-style `postgres://` and plain `postgresql://` would pick psycopg2, which we do
+    not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(instance_path: Path, environment: str) -> str:
+    """Production must be given a key; development keeps a generated one in instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if environment == "production":
+        raise ConfigError(
+            "SECRET_KEY is not set. Holdplads refuses to start in production without it: "
+            "set SECRET_KEY to a long random value, e.g. "
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
+        )
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_env(instance_path: str) -> dict:
+    """Build the Flask config mapping from the process environment."""
+    instance = Path(instance_path)
+    environment = os.environ.get("HOLDPLADS_ENV", "development")
+    database_url = normalise_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'holdplads.sqlite'}"
+    )
+    public_url = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    secure = public_url.startswith("https://")
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": _secret_key(instance, environment),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Where links in mail and calendars point; the site's host also names iCal UIDs.
+        "PUBLIC_URL": public_url,
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        # Danish first; English for everyone else.
+        "BABEL_DEFAULT_LOCALE": "da",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+        "LANGUAGES": ("da", "en"),
+        # Mail (the sign-up issue sends it): without MAIL_SERVER messages land as .eml files.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS"), False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Holdplads <holdplads@localhost>"),
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX", str(instance / "outbox")),
+        # Rendered public pages are cached per worker and validated by the change marker.
+        "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "512")),
+        # Delivery of the outbox: a failed send is retried after MAIL_RETRY_SECONDS, doubling
+        # each time, and marked "failed" (for staff to see) after MAIL_MAX_ATTEMPTS.
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "20")),
+        # How long a freed seat is held for the next person on the waiting list before it
+        # goes to the one after; 0 confirms the next person at once, without asking.
+        "WAITLIST_OFFER_HOURS": float(os.environ.get("WAITLIST_OFFER_HOURS", "48")),
+        # `flask send-reminders` mails confirmed participants this long before each meeting.
+        "REMINDER_HOURS": float(os.environ.get("REMINDER_HOURS", "24")),
+        # Per IP and per email address, so one person or bot cannot flood the outbox.
+        "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "10/minute;50/hour"),
+        "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5/minute;20/hour"),
+        "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Staff sign-in attempts, per IP and per email: slows password guessing to a crawl.
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute"),
+    }

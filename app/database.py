@@ -1,0 +1,148 @@
+"""Database plumbing shared by every area: UTC datetimes, SQLite write locks, change marker.
+
+Nothing here knows about offerings or enrollments.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database.
+
+    PostgreSQL keeps `timestamptz`; SQLite has no time zones, so we store naive UTC there and
+    put the zone back on the way out. Naive datetimes are refused: they are always a bug.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write UTCDateTime into migrations as the plain column type it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+# --- SQLite transactions -------------------------------------------------------------------
+# pysqlite starts transactions lazily and on its own terms; we take over so that savepoints
+# work and so that a write request can open its transaction with BEGIN IMMEDIATE. That is
+# SQLite's "row lock": it takes the database's write lock up front, so two sign-ups never read
+# the same seat count. PostgreSQL uses SELECT ... FOR UPDATE instead (see enrollment services).
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Mark the transactions started inside as writers (BEGIN IMMEDIATE on SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def set_write_intent(value: bool) -> contextvars.Token:
+    return _write_intent.set(value)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def install_sqlite_hooks(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        # SQLite's lower() knows only ASCII; searches must find "Ældre" when typed "ældre".
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+# --- the change marker ---------------------------------------------------------------------
+# One row whose counter rises in the same transaction as every change to the data. Page
+# caches, ETags and calendar validators compare against it: one indexed read tells every
+# worker whether anything changed since they rendered.
+
+_tracked: set[str] = set()
+
+
+def track_changes(table: sa.Table) -> None:
+    """Bump `table`'s counter in every session transaction that changed something."""
+    if table.name in _tracked:  # listeners are global: one set, however many apps
+        return
+    _tracked.add(table.name)
+    session_class = Session
+
+    @event.listens_for(session_class, "after_flush")
+    def _remember(session, _flush_context):
+        if session.new or session.dirty or session.deleted:
+            session.info["changed"] = True
+
+    @event.listens_for(session_class, "do_orm_execute")
+    def _remember_bulk(orm_execute_state):
+        statement = orm_execute_state.statement
+        is_dml = (
+            orm_execute_state.is_insert
+            or orm_execute_state.is_update
+            or orm_execute_state.is_delete
+        )
+        if is_dml and getattr(statement, "table", None) is not table:
+            orm_execute_state.session.info["changed"] = True
+
+    @event.listens_for(session_class, "before_commit")
+    def _bump(session):
+        if session.info.pop("changed", False):
+            session.execute(
+                table.update().where(table.c.id == 1).values(version=table.c.version + 1)
+            )
+
+
+def read_change_marker(connection: sa.Connection, table: sa.Table) -> int:
+    return connection.execute(sa.select(table.c.version).where(table.c.id == 1)).scalar_one()

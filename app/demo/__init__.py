@@ -1,0 +1,1 @@
+"""A Danish demo catalogue for trying Holdplads out (`flask seed-demo`)."""

@@ -1,0 +1,1 @@
+"""Sign-up: the rules of who gets a seat, and the only code that changes an enrollment."""

@@ -1,0 +1,81 @@
+"""Whether an offering takes sign-ups now, and what a visitor is told about its seats.
+
+Pure functions of an offering's facts and the time: the catalogue, the offering page, the
+API and the sign-up service all ask here, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.models import EnrolmentMode, OfferingKind, OfferingStatus
+
+
+class SeatState(enum.StrEnum):
+    CANCELLED = "cancelled"
+    JUST_COME = "just_come"  # drop-in: no sign-up
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+    ASK_TO_JOIN = "ask_to_join"  # request mode: a facilitator answers
+    OPEN = "open"  # seats left (or no limit)
+    FULL = "full"  # the waiting list is open
+
+
+@dataclass(frozen=True)
+class OfferingFacts:
+    """What availability depends on, read in one aggregate query."""
+
+    kind: str
+    status: str
+    enrolment_mode: str
+    capacity: int | None
+    signup_opens_at: datetime | None
+    signup_closes_at: datetime | None
+    first_start: datetime | None  # first scheduled occurrence, past or future
+    last_start: datetime | None  # last scheduled occurrence
+    seats_taken: int  # confirmed + offered (an offer holds its seat)
+    waitlist_count: int
+
+
+@dataclass(frozen=True)
+class Availability:
+    state: SeatState
+    seats_left: int | None  # None: no limit
+    waitlist_count: int
+
+    @property
+    def signup_possible(self) -> bool:
+        return self.state in (SeatState.ASK_TO_JOIN, SeatState.OPEN, SeatState.FULL)
+
+
+def signup_closes_at(facts: OfferingFacts) -> datetime | None:
+    """Courses and meetings close when they begin; groups take newcomers until the last one."""
+    natural_end = facts.last_start if facts.kind == OfferingKind.GROUP else facts.first_start
+    candidates = [t for t in (facts.signup_closes_at, natural_end) if t is not None]
+    return min(candidates) if candidates else None
+
+
+def availability(facts: OfferingFacts, now: datetime) -> Availability:
+    seats_left = None if facts.capacity is None else max(facts.capacity - facts.seats_taken, 0)
+
+    def state() -> SeatState:
+        if facts.status == OfferingStatus.CANCELLED:
+            return SeatState.CANCELLED
+        if facts.enrolment_mode == EnrolmentMode.DROP_IN:
+            return SeatState.JUST_COME
+        if facts.signup_opens_at is not None and now < facts.signup_opens_at:
+            return SeatState.NOT_OPEN_YET
+        closes = signup_closes_at(facts)
+        if closes is not None and now >= closes:
+            return SeatState.CLOSED
+        if facts.first_start is None and facts.status != OfferingStatus.PUBLISHED:
+            return SeatState.CLOSED
+        if facts.enrolment_mode == EnrolmentMode.REQUEST:
+            return SeatState.ASK_TO_JOIN
+        if seats_left is None or seats_left > 0:
+            return SeatState.OPEN
+        return SeatState.FULL
+
+    return Availability(state=state(), seats_left=seats_left, waitlist_count=facts.waitlist_count)

@@ -1,0 +1,36 @@
+"""Friendly error pages in the visitor's language; JSON errors under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_http_error(error: HTTPException):
+    if _wants_json():
+        return jsonify(error=error.name, status=error.code), error.code
+    template = "errors/404.html" if error.code == 404 else "errors/error.html"
+    return render_template(template, error=error), error.code
+
+
+def handle_csrf_error(error: CSRFError):
+    message = _("The form had expired. Please go back, reload the page and try again.")
+    return render_template("errors/error.html", error=error, message=message), 400
+
+
+def handle_server_error(error: Exception):
+    if _wants_json():
+        return jsonify(error="Internal Server Error", status=500), 500
+    return render_template("errors/500.html"), 500
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(500, handle_server_error)

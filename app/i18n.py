@@ -1,0 +1,74 @@
+"""Language choice and local time: Danish first, English by ?lang=en, else the browser's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_time, get_locale
+
+from app.extensions import babel
+
+LANG_COOKIE = "lang"
+LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        request.environ["holdplads.remember_lang"] = asked
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_language() -> str:
+    return str(get_locale() or "da")
+
+
+def remember_language(response):
+    """Keep an explicit ?lang= choice for a year, so every later page speaks it."""
+    chosen = request.environ.get("holdplads.remember_lang")
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(LOCAL_TZ)
+
+
+def localized(obj_da: str | None, obj_en: str | None) -> str:
+    """Pick the English text of a record in English when there is one."""
+    if current_language() == "en" and obj_en:
+        return obj_en
+    return obj_da or ""
+
+
+def _format_date(value: datetime | date, fmt: str = "full") -> str:
+    """Dates as people say them ("tirsdag den 1. december 2026"), local time for datetimes."""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return format_date(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(remember_language)
+    app.jinja_env.filters.update(
+        date=_format_date,
+        time=lambda v, fmt="short": format_time(local(v), fmt),
+        datetime=lambda v, fmt="medium": format_datetime(v, fmt),
+    )
+    app.jinja_env.globals.update(localized=localized, current_language=current_language)

@@ -1,0 +1,1 @@
+"""Mail that is never lost: written to an outbox in the transaction, delivered later."""

@@ -1,0 +1,1 @@
+"""The staff area: peer workers and volunteer-centre staff run their own offerings."""

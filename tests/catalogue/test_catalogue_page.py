@@ -1,0 +1,184 @@
+"""The catalogue page `/`: what a visitor sees, and every filter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.models import EnrollmentStatus
+from tests.factories import make_enrollment, make_offering, make_theme, now
+
+
+def test_catalogue_shows_published_offerings_with_their_facts(client):
+    make_offering(title="Håb og recovery", summary="Om at finde fodfæste igen", capacity=12)
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.text
+    assert "Håb og recovery" in page
+    assert "Om at finde fodfæste igen" in page
+    assert "12 ledige pladser" in page
+
+
+def test_drafts_and_past_offerings_are_not_listed(client):
+    make_offering(title="Kladde om søvn", status="draft")
+    make_offering(title="Et kursus der er slut", starts=[now() - timedelta(days=30)])
+    make_offering(title="Det kommende kursus")
+    page = client.get("/").text
+    assert "Det kommende kursus" in page
+    assert "Kladde om søvn" not in page
+    assert "Et kursus der er slut" not in page
+
+
+def test_sorted_by_next_date_and_grouped_by_month(client):
+    later = now() + timedelta(days=60)
+    sooner = now() + timedelta(days=2)
+    make_offering(title="Senere tilbud", starts=[later])
+    make_offering(title="Snarligt tilbud", starts=[sooner])
+    page = client.get("/").text
+    assert page.index("Snarligt tilbud") < page.index("Senere tilbud")
+    assert page.count('class="month__heading"') >= 2
+
+
+def test_each_card_states_its_seats(client):
+    full = make_offering(title="Det fulde kursus", capacity=1)
+    make_enrollment(full)
+    make_offering(title="Gruppen med samtale", kind="group", enrolment_mode="request")
+    make_offering(title="Den åbne café", kind="group", enrolment_mode="drop_in", capacity=None)
+    make_offering(title="Det aflyste møde", kind="meeting", status="cancelled")
+    page = client.get("/").text
+    assert "Fuldt – skriv dig på ventelisten" in page
+    assert "Spørg om at deltage" in page
+    assert "Bare mød op – ingen tilmelding" in page
+    assert "Aflyst" in page
+
+
+def test_filter_by_kind_audience_and_theme_combine(client):
+    anxiety = make_theme("angst", "Angst", "Anxiety")
+    make_offering(title="Angstkursus for borgere", kind="course", themes=[anxiety])
+    make_offering(
+        title="Angstgruppe for pårørende", kind="group", themes=[anxiety], audiences=["relative"]
+    )
+    make_offering(title="Søvnkursus", kind="course")
+
+    page = client.get("/?kind=course").text
+    assert "Angstkursus for borgere" in page and "Søvnkursus" in page
+    assert "Angstgruppe for pårørende" not in page
+
+    page = client.get("/?theme=angst").text
+    assert "Angstkursus for borgere" in page and "Angstgruppe for pårørende" in page
+    assert "Søvnkursus" not in page
+
+    page = client.get("/?theme=angst&audience=relative").text
+    assert "Angstgruppe for pårørende" in page
+    assert "Angstkursus for borgere" not in page
+    assert "1 tilbud" in page
+
+
+def test_free_text_search_finds_words_in_any_language_and_case(client):
+    make_offering(title="Mindfulness i hverdagen", title_en="Everyday mindfulness")
+    make_offering(title="Ældre og ensomhed", description="Vi taler om **ÆLDRE** mennesker.")
+    make_offering(title="Noget helt andet")
+    page = client.get("/?q=EVERYDAY").text
+    assert "Mindfulness i hverdagen" in page and "Noget helt andet" not in page
+    page = client.get("/?q=ældre").text
+    assert "Ældre og ensomhed" in page and "Noget helt andet" not in page
+
+
+def test_search_treats_wildcards_as_plain_text(client):
+    make_offering(title="Hundrede procent")
+    page = client.get("/?q=%25").text
+    assert "Hundrede procent" not in page
+    assert "Intet passer" in page
+
+
+def test_date_range_keeps_offerings_meeting_in_it(client):
+    in_range = now() + timedelta(days=20)
+    make_offering(title="Tidligt tilbud", starts=[now() + timedelta(days=3)])
+    make_offering(title="Tilbud i perioden", starts=[in_range])
+    day = (in_range.date()).isoformat()
+    page = client.get(f"/?from={day}&to={day}").text
+    assert "Tilbud i perioden" in page
+    assert "Tidligt tilbud" not in page
+
+
+def test_free_filter_hides_full_and_cancelled(client):
+    full = make_offering(title="Fuldt hold", capacity=1)
+    make_enrollment(full)
+    make_enrollment(full, status=EnrollmentStatus.WAITLISTED)
+    make_offering(title="Hold med plads", capacity=5)
+    make_offering(title="Aflyst hold", status="cancelled")
+    page = client.get("/?free=1").text
+    assert "Hold med plads" in page
+    assert "Fuldt hold" not in page
+    assert "Aflyst hold" not in page
+
+
+def test_filters_are_kept_in_the_form(client):
+    make_theme("stress", "Stress")
+    page = client.get("/?kind=group&q=kaffe&free=1&theme=stress").text
+    assert '<option value="group" selected>' in page
+    assert 'value="kaffe"' in page
+    assert 'id="free" name="free" value="1" checked' in page
+    assert '<option value="stress" selected>' in page
+
+
+def test_empty_result_explains_and_offers_a_way_back(client):
+    make_offering(title="Et kursus")
+    page = client.get("/?q=findesikke").text
+    assert "0 tilbud" in page
+    assert "Intet passer til dine valg lige nu." in page
+    assert 'href="/"' in page
+
+
+def test_bad_filter_values_are_ignored_or_explained_never_a_500(client):
+    make_offering(title="Et kursus")
+    for query in (
+        "kind=spaceship",
+        "audience=aliens",
+        "from=igår",
+        "to=2026-13-45",
+        "page=-3",
+        "page=abc",
+        "free=maybe",
+        "q=" + "x" * 5000,
+        "from=2027-01-10&to=2026-01-01",
+        "theme=%00",
+        "q=%00%ff",
+    ):
+        response = client.get(f"/?{query}")
+        assert response.status_code == 200, query
+        assert "Et kursus" in response.text or "0 tilbud" in response.text
+    page = client.get("/?from=igår").text
+    assert "Skriv datoen som ÅÅÅÅ-MM-DD." in page
+
+
+def test_catalogue_is_paged_with_a_stable_count(client):
+    for n in range(35):
+        make_offering(
+            title=f"Tilbud nr. {n:02d}", starts=[now() + timedelta(days=1, hours=n)], commit=False
+        )
+    make_offering(title="Sidste tilbud", starts=[now() + timedelta(days=9)])
+    first = client.get("/").text
+    assert "36 tilbud" in first
+    assert "Tilbud nr. 00" in first and "Sidste tilbud" not in first
+    second = client.get("/?page=2").text
+    assert "Sidste tilbud" in second
+    assert "Side 2 af 2" in second
+
+
+def test_a_new_signup_shows_at_once_despite_the_page_cache(client):
+    offering = make_offering(title="Kursus med cache", capacity=3)
+    assert "3 ledige pladser" in client.get("/").text
+    make_enrollment(offering)
+    assert "2 ledige pladser" in client.get("/").text
+
+
+def test_browsers_get_304_while_nothing_changed(client):
+    offering = make_offering(title="Kursus med etag", capacity=3)
+    first = client.get("/")
+    etag = first.headers["ETag"]
+    again = client.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    make_enrollment(offering)
+    changed = client.get("/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
