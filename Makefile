@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 # Compiled catalogues (.mo) are built here, never committed.
 compile-translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d app/translations -D messages
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -D wtforms
 
 install: $(STAMP) compile-translations
 
@@ -48,6 +49,8 @@ translations: install
 
 bench: install
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/rush.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

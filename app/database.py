@@ -138,6 +138,7 @@ def track_changes(table: sa.Table) -> None:
 
     @event.listens_for(session_class, "before_commit")
     def _bump(session):
+        session.flush()  # commit's own flush comes after this hook; count its changes now
         if session.info.pop("changed", False):
             session.execute(
                 table.update().where(table.c.id == 1).values(version=table.c.version + 1)

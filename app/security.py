@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 # Everything the page needs is served by us: no fonts, scripts or styles from elsewhere.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,11 +32,31 @@ SECURITY_HEADERS = {
 }
 
 
+_HEADER_NAMES = {name.lower(): name for name in SECURITY_HEADERS}
+
+
 def add_security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Every response gets the headers a view has not set itself (cheap: one pass)."""
+    present = {key.lower() for key in response.headers.keys()}  # noqa: SIM118 (Headers iterate pairs)
+    response.headers.extend(
+        (name, SECURITY_HEADERS[name]) for low, name in _HEADER_NAMES.items() if low not in present
+    )
     return response
 
 
+class CookieOnlyWhenSentSessionInterface(SecureCookieSessionInterface):
+    """A visitor without a session cookie gets an empty session without any crypto work.
+
+    Most requests (catalogue pages, calendar polls) carry no session at all; Flask would still
+    build a signing serializer for each of them.
+    """
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register(app: Flask) -> None:
+    app.session_interface = CookieOnlyWhenSentSessionInterface()
     app.after_request(add_security_headers)

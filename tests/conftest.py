@@ -10,11 +10,13 @@ afterwards.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import scoped_session
@@ -69,10 +71,23 @@ def app(tmp_path_factory):
             "MAIL_OUTBOX": str(outbox),
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _reset_schema()
         upgrade(directory=str(ROOT / "migrations"))
     return app
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs as in production: in an app context of its own.
+
+    Flask reuses an app context that a test has pushed, and with it `g`, where Flask-Babel
+    keeps the chosen language and Flask-Login the signed-in user: one request's language
+    would leak into the next. An empty contextvars context gives each request a clean start.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(autouse=True)

@@ -114,3 +114,22 @@ def test_message_template_is_up_to_date_with_the_code():
         ids = {m.id for m in _read(fresh) if m.id}
     committed = {m.id for m in _read(ROOT / "app/translations/messages.pot") if m.id}
     assert ids == committed, f"new: {ids - committed}, gone: {committed - ids}"
+
+
+def test_wtforms_own_messages_are_danish_too(app):
+    from wtforms import StringField
+    from wtforms.validators import InputRequired
+
+    from app.forms import Form
+
+    class NameForm(Form):
+        name = StringField("Navn", validators=[InputRequired()])
+
+    with app.test_request_context("/", method="POST", data={}):
+        form = NameForm()
+        assert not form.validate()
+        assert form.name.errors == ["Udfyld venligst dette felt."]
+    with app.test_request_context("/?lang=en", method="POST", data={}):
+        form = NameForm()
+        form.validate()
+        assert form.name.errors == ["This field is required."]

@@ -55,3 +55,18 @@ def test_models_and_migrations_agree(db_session):
 
 def test_change_marker_row_is_created_by_the_migration(db_session):
     assert db_session.execute(db.text("SELECT count(*) FROM change_marker")).scalar_one() == 1
+
+
+def test_every_commit_that_changes_data_raises_the_change_marker(db_session):
+    from tests.factories import make_offering
+
+    def marker():
+        return db_session.execute(db.text("SELECT version FROM change_marker")).scalar_one()
+
+    offering = make_offering()
+    before = marker()
+    offering.title = "Nyt navn"  # no explicit flush: commit's own flush must count
+    db_session.commit()
+    assert marker() == before + 1
+    db_session.commit()  # nothing changed
+    assert marker() == before + 1

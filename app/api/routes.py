@@ -14,6 +14,7 @@ from app.api.schemas import offering_json
 from app.catalogue.queries import CatalogueFilters, catalogue_page, offering_detail
 from app.database import utcnow
 from app.extensions import csrf
+from app.models import OccurrenceStatus
 from app.page_cache import cached_page
 
 bp = Blueprint("api", __name__)
@@ -61,7 +62,11 @@ def offering(slug: str):
     detail = offering_detail(slug, now)
     if detail is None:
         abort(404)
-    upcoming = [o.starts_at for o in detail.offering.occurrences if o.ends_at >= now]
+    upcoming = [
+        o.starts_at
+        for o in detail.offering.occurrences
+        if o.ends_at >= now and o.status == OccurrenceStatus.SCHEDULED
+    ]
     next_start = min(upcoming) if upcoming else None
     return jsonify(offering_json(detail.offering, detail.availability, next_start, now))
 

@@ -127,7 +127,8 @@ class CatalogueFilters:
 class CatalogueEntry:
     offering: Offering
     next_start: datetime | None  # next scheduled occurrence that has not ended
-    next_end: datetime | None
+    shown_start: datetime | None  # what the card shows: the next one, or a cancelled one
+    shown_end: datetime | None
     facts: OfferingFacts
     availability: Availability
 
@@ -300,12 +301,12 @@ def catalogue_page(
         sa.select(Occurrence.ends_at)
         .where(
             Occurrence.offering_id == Offering.id,
-            Occurrence.starts_at == occ.c.next_start,
-            Occurrence.status == OccurrenceStatus.SCHEDULED,
+            Occurrence.starts_at == sort_key,
         )
+        .order_by(Occurrence.status.desc())  # "scheduled" before "cancelled"
         .limit(1)
         .scalar_subquery()
-        .label("next_end")
+        .label("shown_end")
     )
     rows = db.session.execute(
         sa.select(
@@ -313,6 +314,7 @@ def catalogue_page(
             occ.c.first_start,
             occ.c.last_start,
             occ.c.next_start,
+            sort_key.label("shown_start"),
             next_end,
             seats.c.seats_taken,
             seats.c.waitlist_count,
@@ -338,7 +340,8 @@ def catalogue_page(
             CatalogueEntry(
                 offering=row.Offering,
                 next_start=_aware(row.next_start),
-                next_end=_aware(row.next_end),
+                shown_start=_aware(row.shown_start),
+                shown_end=_aware(row.shown_end),
                 facts=facts,
                 availability=availability(facts, now),
             )

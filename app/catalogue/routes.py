@@ -30,7 +30,7 @@ def index():
         (month, list(entries))
         for month, entries in groupby(
             page.entries,
-            key=lambda e: local(e.next_start).replace(day=1).date() if e.next_start else None,
+            key=lambda e: local(e.shown_start).replace(day=1).date() if e.shown_start else None,
         )
     ]
     return render_template(

@@ -105,26 +105,26 @@ THEMES = [
 _AARHUS = {"postcode": "8000", "city": "Aarhus C"}
 LOCATIONS: list[dict[str, Any]] = [
     {"name": "Recovery-skolen, Store sal", "address": "Vestergade 12", **_AARHUS,
-     "room": "Store sal, stueetagen",
+     "room": "stueetagen",
      "step_free": True, "accessible_toilet": True, "hearing_loop": True,
      "accessibility_notes": "Niveaufri indgang fra gården. Handicaptoilet ved siden af salen.",
      "accessibility_notes_en": "Step-free entrance from the courtyard. Accessible toilet next "
                                "to the hall.",
      "directions": "Gå ind ad porten i Vestergade 12 og følg skiltene over gården."},
     {"name": "Recovery-skolen, Værkstedet", "address": "Vestergade 12", **_AARHUS,
-     "room": "Værkstedet, 1. sal",
+     "room": "1. sal",
      "accessibility_notes": "1. sal uden elevator. Sig til, hvis trapper er svære for dig, så "
                             "flytter vi holdet ned i Store sal.",
      "accessibility_notes_en": "First floor, no lift. Tell us if stairs are hard for you and "
                                "we will move the group to the ground floor."},
     {"name": "Frivilligcenter Aarhus, Caféen", "address": "Mejlgade 28", **_AARHUS,
-     "room": "Caféen", "step_free": True, "accessible_toilet": True,
+     "room": "stueetagen", "step_free": True, "accessible_toilet": True,
      "accessibility_notes": "Der kan være lidt larm i caféen. Der er et stille rum ved siden "
                             "af, hvis du har brug for en pause.",
      "accessibility_notes_en": "The café can be a little noisy. There is a quiet room next "
                                "door if you need a break."},
     {"name": "Frivilligcenter Aarhus, Mødelokale 2", "address": "Mejlgade 28", **_AARHUS,
-     "room": "Mødelokale 2, 2. sal",
+     "room": "2. sal",
      "step_free": True, "accessible_toilet": True, "hearing_loop": True,
      "accessibility_notes": "Elevator til 2. sal.",
      "accessibility_notes_en": "Lift to the second floor."},
@@ -140,7 +140,7 @@ LOCATIONS: list[dict[str, Any]] = [
      "accessibility_notes_en": "We meet at the main entrance. The route is about 3 km on "
                                "gravel paths, with benches along the way."},
     {"name": "Dokk1, Lille sal", "address": "Hack Kampmanns Plads 2", **_AARHUS,
-     "room": "Lille sal, niveau 1",
+     "room": "niveau 1",
      "step_free": True, "accessible_toilet": True, "hearing_loop": True,
      "directions": "Letbanen stopper ved Dokk1."},
 ]

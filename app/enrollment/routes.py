@@ -1,5 +1,381 @@
-"""Sign-up, the manage link and "my bookings"."""
+"""Sign-up, the manage link and "my bookings": every participant URL at a glance.
 
-from flask import Blueprint
+/offerings/<slug>/enroll             the sign-up form (GET) and sign-up (POST)
+/offerings/<slug>/enroll/done        where you stand now; a mail with your link is on its way
+/enrollments/<token>                 manage one enrollment (the emailed link)
+/enrollments/<token>/cancel          GET asks "are you sure?", POST cancels
+/enrollments/<token>/accept|decline  answer a waiting-list offer (POST)
+/enrollments/<token>/leave           leave the waiting list (POST)
+/my                                  ask for a sign-in link; signed in: all your bookings
+/my/sign-in/<token>                  GET shows a button, POST uses the one-time link
+/my/sign-out                         POST
+/my/enrollments/<id>[/...]           the manage pages again, for the signed-in person
+/privacy                             what we keep, why and for how long
+
+CLI: flask send-mail, flask process-waitlist, flask send-reminders.
+POST requests here open their transaction with write intent (BEGIN IMMEDIATE on SQLite),
+so the services' offering lock is a real one on both databases.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.routing import BaseConverter
+
+from app.catalogue.queries import offering_detail
+from app.database import set_write_intent, utcnow, write_intent
+from app.enrollment import services
+from app.enrollment.forms import ConfirmForm, EmailForm, SignupForm
+from app.enrollment.sign_in import find_sign_in_token, redeem_sign_in_token, request_sign_in_link
+from app.enrollment.tokens import normalize_email
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.models import Enrollment, EnrollmentStatus
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
+
+
+class TokenConverter(BaseConverter):
+    """A manage or sign-in token: URL-safe base64, never a dot (so `<token>.ics` is apart)."""
+
+    regex = r"[A-Za-z0-9_-]{16,200}"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("token", TokenConverter))
+
+PARTICIPANT_KEY = "participant_email"  # the signed-in participant: an address, not a User
+SIGNUP_KEY = "signup_result"
+
+
+@bp.before_request
+def _writes_take_the_lock():
+    # The sign-up view reads and validates first and takes the lock only for the write
+    # itself (see `enroll`), so a rush is not serialised on form rendering.
+    if request.method == "POST" and request.endpoint != "enrollment.enroll":
+        g.enrollment_write_token = set_write_intent(True)
+
+
+@bp.teardown_request
+def _release_write_intent(_error=None):
+    token = g.pop("enrollment_write_token", None)
+    if token is not None:
+        set_write_intent(False)
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    return render_template("enrollment/too_many.html"), 429
+
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "email:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def _audience_labels() -> dict[str, str]:
+    return {
+        "citizen": _("Citizen"),
+        "relative": _("Relative"),
+        "staff": _("Staff member"),
+        "volunteer": _("Volunteer"),
+    }
+
+
+# --- signing up ----------------------------------------------------------------------------
+
+
+@bp.route("/offerings/<slug:slug>/enroll", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(_signup_limit, methods=["POST"], key_func=_email_key, scope="signup-email")
+def enroll(slug: str):
+    """The sign-up form, and the sign-up itself."""
+    now = utcnow()
+    detail = offering_detail(slug, now=now)
+    if detail is None:
+        abort(404)
+    offering = detail.offering
+    if not detail.availability.signup_possible:
+        return render_template("enrollment/closed.html", detail=detail, offering=offering)
+    form = SignupForm(audiences=offering.audiences, audience_labels=_audience_labels())
+    if form.validate_on_submit():
+        if form.website.data:  # the honeypot: a bot; answer as if all went well
+            session[SIGNUP_KEY] = {"slug": slug, "sent": True}
+            return redirect(url_for(".done", slug=slug))
+        person = services.PersonDetails(
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data or None,
+            audience=form.audience.data,
+            wants_companion=form.wants_companion.data,
+            needs=form.needs.data or None,
+            language=current_language(),
+        )
+        offering_id = offering.id
+        db.session.commit()  # end the read; the next transaction is the locked write
+        try:
+            with write_intent():
+                try:
+                    _enrollment, token = services.enroll(offering_id, person, now=now)
+                    session[SIGNUP_KEY] = {"slug": slug, "token": token}
+                except services.AlreadyEnrolled as already:
+                    services.resend_manage_link(already.enrollment.id, now=now)
+                    session[SIGNUP_KEY] = {"slug": slug, "sent": True}
+                db.session.commit()
+        except services.AudienceNotAllowed:
+            db.session.rollback()
+            form.audience.errors.append(_("Please choose how you take part."))
+            return render_template(
+                "enrollment/enroll.html", form=form, detail=detail, offering=offering
+            ), 400
+        except services.SignupClosed:
+            db.session.rollback()
+            return render_template("enrollment/closed.html", detail=detail, offering=offering)
+        return redirect(url_for(".done", slug=slug))
+    status = 400 if form.errors else 200
+    return render_template(
+        "enrollment/enroll.html", form=form, detail=detail, offering=offering
+    ), status
+
+
+@bp.get("/offerings/<slug:slug>/enroll/done")
+def done(slug: str):
+    """Where the person stands now, and that a mail with their link is on its way."""
+    result = session.get(SIGNUP_KEY) or {}
+    if result.get("slug") != slug:
+        return redirect(url_for("catalogue.offering", slug=slug))
+    enrollment = services.enrollment_by_token(result["token"]) if "token" in result else None
+    if enrollment is None and not result.get("sent"):
+        return redirect(url_for("catalogue.offering", slug=slug))
+    detail = offering_detail(slug, now=utcnow())
+    if detail is None:
+        abort(404)
+    return render_template(
+        "enrollment/done.html",
+        offering=detail.offering,
+        enrollment=enrollment,
+        token=result.get("token"),
+        position=services.waitlist_position(enrollment) if enrollment else None,
+    )
+
+
+# --- managing one enrollment ---------------------------------------------------------------
+
+
+def _load(token: str | None = None, enrollment_id: int | None = None) -> tuple[Enrollment, dict]:
+    """The enrollment behind a manage link, or behind /my for the signed-in person."""
+    if token is not None:
+        enrollment = services.enrollment_by_token(token)
+        if enrollment is None:
+            abort(404)
+        return enrollment, {"token": token}
+    email = session.get(PARTICIPANT_KEY)
+    if not email:
+        abort(redirect(url_for(".my_bookings")))
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.email_normalized != email:
+        abort(404)
+    return enrollment, {"enrollment_id": enrollment_id}
+
+
+def _back(ref: dict):
+    return redirect(url_for(".manage", **ref))
+
+
+def manage(token: str | None = None, enrollment_id: int | None = None):
+    """One enrollment: where it stands, every date, the place, and what you can do."""
+    enrollment, ref = _load(token, enrollment_id)
+    return render_template(
+        "enrollment/manage.html",
+        enrollment=enrollment,
+        offering=enrollment.offering,
+        ref=ref,
+        token=token,
+        position=services.waitlist_position(enrollment),
+        form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+def cancel(token: str | None = None, enrollment_id: int | None = None):
+    """Cancel a sign-up: a page that asks first, then the POST that does it."""
+    enrollment, ref = _load(token, enrollment_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.cancel_enrollment(enrollment.id, now=utcnow())
+            db.session.commit()
+            flash(_("You are no longer signed up. Thank you for letting us know."), "success")
+        except services.InvalidTransition:
+            db.session.rollback()
+            flash(_("This sign-up was already cancelled."), "error")
+        return _back(ref)
+    if enrollment.status not in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.REQUESTED):
+        return _back(ref)
+    return render_template(
+        "enrollment/cancel.html",
+        enrollment=enrollment,
+        offering=enrollment.offering,
+        ref=ref,
+        form=form,
+    )
+
+
+def _act(action, success: str, token: str | None, enrollment_id: int | None):
+    enrollment, ref = _load(token, enrollment_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(enrollment.id, now=utcnow())
+            db.session.commit()
+            flash(success, "success")
+        except services.OfferExpired:
+            db.session.rollback()
+            flash(_("Sorry, the time to answer has run out, and the seat has gone on."), "error")
+        except services.InvalidTransition:
+            db.session.rollback()
+            flash(_("That can no longer be done: your sign-up has changed."), "error")
+    return _back(ref)
+
+
+def accept(token: str | None = None, enrollment_id: int | None = None):
+    """Say yes to a seat offered from the waiting list."""
+    return _act(services.accept_offer, _("Your seat is confirmed. Welcome!"), token, enrollment_id)
+
+
+def decline(token: str | None = None, enrollment_id: int | None = None):
+    """Say no thanks to an offered seat; it goes to the next person."""
+    return _act(
+        services.decline_offer,
+        _("Thank you for answering. The seat goes to the next person."),
+        token,
+        enrollment_id,
+    )
+
+
+def leave(token: str | None = None, enrollment_id: int | None = None):
+    """Leave the waiting list."""
+    return _act(
+        services.leave_waitlist, _("You are no longer on the waiting list."), token, enrollment_id
+    )
+
+
+# One view, two doors: the emailed token, or /my for the signed-in person.
+for _name, _view, _methods in (
+    ("manage", manage, ["GET"]),
+    ("cancel", cancel, ["GET", "POST"]),
+    ("accept", accept, ["POST"]),
+    ("decline", decline, ["POST"]),
+    ("leave", leave, ["POST"]),
+):
+    _suffix = "" if _name == "manage" else f"/{_name}"
+    bp.add_url_rule(f"/enrollments/<token:token>{_suffix}", _name, _view, methods=_methods)
+    bp.add_url_rule(f"/my/enrollments/<int:enrollment_id>{_suffix}", _name, _view, methods=_methods)
+
+
+# --- my bookings ---------------------------------------------------------------------------
+
+
+@bp.route("/my", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_email_key, scope="sign-in-email")
+def my_bookings():
+    """Signed in: all your bookings. Otherwise: ask for a one-time sign-in link."""
+    email = session.get(PARTICIPANT_KEY)
+    if email:
+        return render_template(
+            "enrollment/my.html",
+            email=email,
+            enrollments=services.enrollments_for_email(email),
+            form=ConfirmForm(),
+            now=utcnow(),
+        )
+    form = EmailForm()
+    if form.validate_on_submit():
+        request_sign_in_link(form.email.data, language=current_language(), now=utcnow())
+        db.session.commit()
+        return render_template("enrollment/my_sent.html", email=form.email.data)
+    return render_template("enrollment/my_ask.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/my/sign-in/<token:token>", methods=["GET", "POST"])
+def my_sign_in(token: str):
+    """The one-time link: a button first, so mail scanners that open links cannot use it."""
+    now = utcnow()
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        email = redeem_sign_in_token(token, now=now)
+        db.session.commit()
+        if email is not None:
+            session.clear()
+            session[PARTICIPANT_KEY] = email
+            return redirect(url_for(".my_bookings"))
+    elif find_sign_in_token(token, now=now) is not None:
+        return render_template("enrollment/my_sign_in.html", form=form, token=token)
+    return render_template("enrollment/my_link_used.html"), 410
+
+
+@bp.post("/my/sign-out")
+def my_sign_out():
+    """Forget the signed-in participant in this browser."""
+    if ConfirmForm().validate_on_submit():
+        session.pop(PARTICIPANT_KEY, None)
+        flash(_("You are signed out."), "success")
+    return redirect(url_for(".my_bookings"))
+
+
+@bp.get("/privacy")
+def privacy():
+    """What we keep about participants, why, and for how long."""
+    return render_template("enrollment/privacy.html")
+
+
+# --- commands for cron ---------------------------------------------------------------------
+
+
+@bp.cli.command("send-mail")
+@click.option("--limit", default=100, show_default=True, help="Most messages to send.")
+def send_mail_command(limit: int) -> None:
+    """Send due messages from the outbox (run every minute)."""
+    from app.mail.sender import send_pending
+
+    report = send_pending(now=utcnow(), limit=limit)
+    click.echo(str(report))
+
+
+@bp.cli.command("process-waitlist")
+def process_waitlist_command() -> None:
+    """Expire unanswered waiting-list offers and offer the seats on (run every minute)."""
+    with write_intent():
+        expired = services.expire_offers(now=utcnow())
+        db.session.commit()
+    click.echo(f"expired offers: {expired}")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Queue reminders for meetings within REMINDER_HOURS (run every few minutes)."""
+    from app.mail.notifications import queue_reminders
+
+    with write_intent():
+        queued = queue_reminders(now=utcnow())
+        db.session.commit()
+    click.echo(f"reminders queued: {queued}")

@@ -182,3 +182,22 @@ def test_browsers_get_304_while_nothing_changed(client):
     changed = client.get("/", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
+
+
+def test_cancelled_offering_sits_in_its_own_month_with_its_date(client):
+    from app.extensions import db
+    from app.models import OccurrenceStatus
+
+    soon = now() + timedelta(days=40)
+    cancelled = make_offering(title="Aflyst forløb", status="cancelled", starts=[soon])
+    for occurrence in cancelled.occurrences:
+        occurrence.status = OccurrenceStatus.CANCELLED
+    db.session.commit()
+    make_offering(title="Tidligere forløb", starts=[soon - timedelta(days=1)])
+    make_offering(title="Senere forløb", starts=[soon + timedelta(days=1)])
+    page = client.get("/").text
+    assert "Datoer følger" not in page
+    assert "Ingen planlagte datoer" not in page
+    assert (
+        page.index("Tidligere forløb") < page.index("Aflyst forløb") < page.index("Senere forløb")
+    )

@@ -1,0 +1,109 @@
+"""The participant's forms. Labels and messages are English msgids, Danish in the catalogue."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, RadioField, StringField, TelField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from app.forms import Form as FlaskForm
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class AudienceField(RadioField):
+    """Radio buttons of the offering's audiences; a forged value gets a readable message."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_l("Please choose how you take part."))
+
+
+class SignupForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please write your name.")),
+            Length(max=200, message=_l("Please keep your name under 200 characters.")),
+        ],
+    )
+    email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please write your email address, so we can send you your link.")),
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(
+                message=_l("That does not look like an email address. Check it for typos."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+    phone = TelField(
+        _l("Phone (optional)"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("That phone number is too long.")),
+            Regexp(
+                r"^[0-9+() \-]{6,40}$",
+                message=_l("Please write only digits, spaces and + in the phone number."),
+            ),
+        ],
+    )
+    audience = AudienceField(
+        _l("I take part as"),
+        choices=[],
+        validators=[InputRequired(_l("Please choose how you take part."))],
+    )
+    wants_companion = BooleanField(_l("I would like a peer companion the first time"))
+    needs = TextAreaField(
+        _l("Anything we should know? (optional)"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Please keep it under 1000 characters.")),
+        ],
+    )
+    consent = BooleanField(
+        _l("I agree that my details are kept as described in the privacy notice"),
+        validators=[DataRequired(_l("Please tick the box to agree, so we may keep your details."))],
+    )
+    # A field people never see: bots fill in every field they find.
+    website = StringField(_l("Leave this field empty"))
+
+    def __init__(self, *args, audiences: list[str], audience_labels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience.choices = [(a, audience_labels.get(a, a)) for a in audiences]
+        if len(audiences) == 1 and not self.audience.data:
+            self.audience.data = audiences[0]
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Please write the email address you signed up with.")),
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(
+                message=_l("That does not look like an email address. Check it for typos."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button with nothing but the CSRF token: cancel, accept, decline, sign in, sign out."""

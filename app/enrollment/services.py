@@ -1,0 +1,525 @@
+"""Who gets a seat: the only code that changes an enrollment's status.
+
+Every function that can change a seat count first takes the offering's lock
+(`lock_offering`): `SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the caller has begun the
+transaction inside `app.database.write_intent()`, so it is `BEGIN IMMEDIATE` and holds the
+database's write lock. Two sign-ups therefore never read the same seat count, and capacity is
+never exceeded, however many arrive at once.
+
+Functions flush and never commit: the view or CLI command commits once. Each writes the mail
+its change causes into the outbox in the same transaction (app/mail/notifications.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from app.catalogue.queries import offering_facts
+from app.enrollment.availability import SeatState, availability, signup_closes_at
+from app.enrollment.tokens import manage_token, new_manage_nonce_hash, normalize_email
+from app.extensions import db
+from app.mail.notifications import mail_enrollment
+from app.models import (
+    ACTIVE_ENROLLMENT_STATUSES,
+    SEAT_HOLDING_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    EnrolmentMode,
+    Offering,
+    OfferingStatus,
+)
+
+
+@dataclass
+class PersonDetails:
+    """What a person tells us when they sign up (or what staff type in for them)."""
+
+    name: str
+    email: str
+    phone: str | None = None
+    audience: str = "citizen"
+    wants_companion: bool = False  # følgeskab: a peer worker meets them at the door
+    needs: str | None = None
+    language: str = "da"
+
+
+class EnrollmentError(Exception):
+    """A rule said no; views turn these into a calm message."""
+
+
+class NotFound(EnrollmentError):
+    pass
+
+
+class SignupClosed(EnrollmentError):
+    def __init__(self, state: SeatState | None = None) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+class AudienceNotAllowed(EnrollmentError):
+    pass
+
+
+class AlreadyEnrolled(EnrollmentError):
+    def __init__(self, enrollment: Enrollment) -> None:
+        super().__init__(enrollment.id)
+        self.enrollment = enrollment
+
+
+class InvalidTransition(EnrollmentError):
+    """The enrollment is not in a state where this makes sense (e.g. cancelled twice)."""
+
+
+class OfferExpired(InvalidTransition):
+    pass
+
+
+class NoSeatFree(EnrollmentError):
+    """Staff tried to give someone a seat on a full offering."""
+
+
+class CapacityBelowConfirmed(EnrollmentError):
+    """Capacity cannot go below the seats already held (confirmed + offered)."""
+
+    def __init__(self, minimum: int) -> None:
+        super().__init__(minimum)
+        self.minimum = minimum
+
+
+# --- the lock ------------------------------------------------------------------------------
+
+
+def lock_offering(offering_id: int) -> Offering:
+    """Take the offering's row lock for the rest of the transaction and return it fresh.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE; there the transaction was
+    opened with BEGIN IMMEDIATE (app.database.write_intent), which already serialises writers.
+    """
+    offering = db.session.scalars(
+        sa.select(Offering)
+        .where(Offering.id == offering_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if offering is None:
+        raise NotFound(offering_id)
+    return offering
+
+
+def _load_locked(enrollment_id: int) -> Enrollment:
+    """An enrollment, re-read after its offering is locked (its status may have changed)."""
+    offering_id = db.session.scalar(
+        sa.select(Enrollment.offering_id).where(Enrollment.id == enrollment_id)
+    )
+    if offering_id is None:
+        raise NotFound(enrollment_id)
+    lock_offering(offering_id)
+    return db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _seats_taken(offering_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Enrollment.offering_id == offering_id,
+            Enrollment.status.in_(SEAT_HOLDING_STATUSES),
+        )
+    )
+
+
+def _seat_free(offering: Offering) -> bool:
+    return offering.capacity is None or _seats_taken(offering.id) < offering.capacity
+
+
+def _next_queued_at(offering_id: int, now: datetime) -> datetime:
+    """Never before anyone already in line: the queue order is the order the lock was won."""
+    latest = db.session.scalar(
+        sa.select(sa.func.max(Enrollment.queued_at)).where(Enrollment.offering_id == offering_id)
+    )
+    if latest is not None:
+        from app.catalogue.queries import _aware
+
+        latest = _aware(latest)
+        if latest > now:
+            return latest + timedelta(microseconds=1)
+    return now
+
+
+def waitlist_position(enrollment: Enrollment) -> int | None:
+    """1 for the first in line; None when the person is not waiting."""
+    if enrollment.status != EnrollmentStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Enrollment.offering_id == enrollment.offering_id,
+            Enrollment.status == EnrollmentStatus.WAITLISTED,
+            sa.or_(
+                Enrollment.queued_at < enrollment.queued_at,
+                sa.and_(
+                    Enrollment.queued_at == enrollment.queued_at, Enrollment.id < enrollment.id
+                ),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def _active_enrollment_for(offering_id: int, email_normalized: str) -> Enrollment | None:
+    return db.session.scalars(
+        sa.select(Enrollment).where(
+            Enrollment.offering_id == offering_id,
+            Enrollment.email_normalized == email_normalized,
+            Enrollment.status.in_(ACTIVE_ENROLLMENT_STATUSES),
+        )
+    ).first()
+
+
+def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -> tuple:
+    email = person.email.strip()
+    enrollment = Enrollment(
+        offering_id=offering.id,
+        name=person.name.strip(),
+        email=email,
+        email_normalized=normalize_email(email),
+        phone=(person.phone or "").strip() or None,
+        audience=person.audience,
+        status=status,
+        queued_at=_next_queued_at(offering.id, now),
+        consent_at=now,
+        wants_companion=bool(person.wants_companion),
+        needs=(person.needs or "").strip() or None,
+        language=person.language if person.language in ("da", "en") else "da",
+        manage_token_hash=new_manage_nonce_hash(),
+        confirmed_at=now if status == EnrollmentStatus.CONFIRMED else None,
+        created_at=now,
+        updated_at=now,
+    )
+    enrollment.offering = offering
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment, manage_token(enrollment)
+
+
+def _mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> None:
+    """The mail that says where a person stands after they got in line or a seat."""
+    if enrollment.status == EnrollmentStatus.CONFIRMED:
+        mail_enrollment("confirmed", enrollment, token=token, now=now)
+    elif enrollment.status == EnrollmentStatus.WAITLISTED:
+        mail_enrollment(
+            "waitlisted", enrollment, token=token, now=now, position=waitlist_position(enrollment)
+        )
+    elif enrollment.status == EnrollmentStatus.REQUESTED:
+        mail_enrollment("requested", enrollment, token=token, now=now)
+
+
+def _rotate_token(enrollment: Enrollment) -> str:
+    """The manage link for a mail: the same link as in every earlier mail."""
+    return manage_token(enrollment)
+
+
+# --- signing up ----------------------------------------------------------------------------
+
+
+def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[Enrollment, str]:
+    """Sign a person up: a seat, a place on the waiting list, or a request to join.
+
+    Returns the enrollment and its plain manage token (only its hash is stored).
+    """
+    offering = lock_offering(offering_id)
+    if offering.status == OfferingStatus.DRAFT:
+        raise NotFound(offering_id)
+    facts = offering_facts(offering)
+    state = availability(facts, now).state
+    if state not in (SeatState.OPEN, SeatState.FULL, SeatState.ASK_TO_JOIN):
+        raise SignupClosed(state)
+    if person.audience not in offering.audiences:
+        raise AudienceNotAllowed(person.audience)
+    existing = _active_enrollment_for(offering.id, normalize_email(person.email))
+    if existing is not None:
+        raise AlreadyEnrolled(existing)
+    if offering.enrolment_mode == EnrolmentMode.REQUEST:
+        status = EnrollmentStatus.REQUESTED
+    elif _seat_free(offering):
+        status = EnrollmentStatus.CONFIRMED
+    else:
+        status = EnrollmentStatus.WAITLISTED
+    enrollment, token = _new_enrollment(offering, person, status=status, now=now)
+    _mail_standing(enrollment, token, now)
+    return enrollment, token
+
+
+def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
+    """Someone signed up again with the same address: mail the (renewed) link to it."""
+    enrollment = _load_locked(enrollment_id)
+    token = _rotate_token(enrollment)
+    mail_enrollment("already_enrolled", enrollment, token=token, now=now)
+
+
+def add_participant_by_staff(
+    offering_id: int, person: PersonDetails, *, now: datetime, staff_user_id: int
+) -> Enrollment:
+    """Staff sign up someone who phoned: a seat if one is free, else the waiting list.
+
+    The sign-up window and audiences do not bind staff; consent is recorded as given now.
+    """
+    offering = lock_offering(offering_id)
+    if offering.status == OfferingStatus.CANCELLED:
+        raise SignupClosed(SeatState.CANCELLED)
+    existing = _active_enrollment_for(offering.id, normalize_email(person.email))
+    if existing is not None:
+        raise AlreadyEnrolled(existing)
+    status = EnrollmentStatus.CONFIRMED if _seat_free(offering) else EnrollmentStatus.WAITLISTED
+    enrollment, token = _new_enrollment(offering, person, status=status, now=now)
+    enrollment.added_by_id = staff_user_id
+    _mail_standing(enrollment, token, now)
+    return enrollment
+
+
+# --- freeing and filling seats -------------------------------------------------------------
+
+
+def _offer_hours() -> float:
+    return float(current_app.config.get("WAITLIST_OFFER_HOURS", 48))
+
+
+def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
+    """Give free seats to the waiting list, first come first served; returns who got one.
+
+    With WAITLIST_OFFER_HOURS > 0 the seat is offered and held until the person answers (or
+    the offer expires); with 0 the next person is confirmed at once.
+    """
+    offering = lock_offering(offering_id)
+    if offering.status != OfferingStatus.PUBLISHED:
+        return []
+    facts = offering_facts(offering)
+    if availability(facts, now).state in (SeatState.CLOSED, SeatState.CANCELLED):
+        return []
+    hours = _offer_hours()
+    closes = signup_closes_at(facts)
+    promoted: list[Enrollment] = []
+    while offering.capacity is None or _seats_taken(offering.id) < offering.capacity:
+        first = db.session.scalars(
+            sa.select(Enrollment)
+            .where(
+                Enrollment.offering_id == offering.id,
+                Enrollment.status == EnrollmentStatus.WAITLISTED,
+            )
+            .order_by(Enrollment.queued_at, Enrollment.id)
+            .limit(1)
+        ).first()
+        if first is None:
+            break
+        token = _rotate_token(first)
+        first.updated_at = now
+        if hours <= 0:
+            first.status = EnrollmentStatus.CONFIRMED
+            first.confirmed_at = now
+            db.session.flush()
+            mail_enrollment("confirmed", first, token=token, now=now)
+        else:
+            expires = now + timedelta(hours=hours)
+            if closes is not None and now < closes < expires:
+                expires = closes  # an offer for a course that has begun is no offer
+            first.status = EnrollmentStatus.OFFERED
+            first.offer_expires_at = expires
+            db.session.flush()
+            mail_enrollment("offer", first, token=token, now=now, expires=expires)
+        promoted.append(first)
+    return promoted
+
+
+def _end(enrollment: Enrollment, status: str, now: datetime, message: str | None = None) -> bool:
+    """Move an active enrollment to an end state; True if it held a seat."""
+    if enrollment.status not in ACTIVE_ENROLLMENT_STATUSES:
+        raise InvalidTransition(enrollment.status)
+    had_seat = enrollment.status in SEAT_HOLDING_STATUSES
+    enrollment.status = status
+    enrollment.cancelled_at = now
+    enrollment.offer_expires_at = None
+    enrollment.updated_at = now
+    if message:
+        enrollment.staff_message = message
+    db.session.flush()
+    return had_seat
+
+
+def cancel_enrollment(
+    enrollment_id: int,
+    *,
+    now: datetime,
+    by_staff_id: int | None = None,
+    message: str | None = None,
+) -> Enrollment:
+    """Cancel a sign-up (by the person or by staff); a freed seat goes to the next in line."""
+    enrollment = _load_locked(enrollment_id)
+    was_confirmed = enrollment.status == EnrollmentStatus.CONFIRMED
+    had_seat = _end(enrollment, EnrollmentStatus.CANCELLED, now, message)
+    kind = "cancelled_by_staff" if by_staff_id is not None else "cancelled"
+    mail_enrollment(kind, enrollment, now=now, message=message, had_seat=was_confirmed)
+    if had_seat:
+        fill_freed_seats(enrollment.offering_id, now=now)
+    return enrollment
+
+
+def leave_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.status != EnrollmentStatus.WAITLISTED:
+        raise InvalidTransition(enrollment.status)
+    _end(enrollment, EnrollmentStatus.CANCELLED, now)
+    mail_enrollment("cancelled", enrollment, now=now)
+    return enrollment
+
+
+def accept_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
+    """Say yes to a held seat before the offer runs out."""
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.status != EnrollmentStatus.OFFERED:
+        raise InvalidTransition(enrollment.status)
+    if enrollment.offer_expires_at is not None and enrollment.offer_expires_at <= now:
+        raise OfferExpired(enrollment.status)
+    enrollment.status = EnrollmentStatus.CONFIRMED
+    enrollment.confirmed_at = now
+    enrollment.offer_expires_at = None
+    enrollment.updated_at = now
+    db.session.flush()
+    mail_enrollment("confirmed", enrollment, now=now)
+    return enrollment
+
+
+def decline_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
+    """Say no thanks to a held seat: it goes to the next person at once."""
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.status != EnrollmentStatus.OFFERED:
+        raise InvalidTransition(enrollment.status)
+    _end(enrollment, EnrollmentStatus.CANCELLED, now)
+    mail_enrollment("cancelled", enrollment, now=now)
+    fill_freed_seats(enrollment.offering_id, now=now)
+    return enrollment
+
+
+def expire_offers(*, now: datetime) -> int:
+    """Offers nobody answered in time go to the next person. Idempotent; run it every minute."""
+    offering_ids = db.session.scalars(
+        sa.select(Enrollment.offering_id)
+        .where(
+            Enrollment.status == EnrollmentStatus.OFFERED,
+            Enrollment.offer_expires_at <= now,
+        )
+        .distinct()
+        .order_by(Enrollment.offering_id)  # one lock order for everyone: no deadlocks
+    ).all()
+    expired = 0
+    for offering_id in offering_ids:
+        lock_offering(offering_id)
+        stale = db.session.scalars(
+            sa.select(Enrollment)
+            .where(
+                Enrollment.offering_id == offering_id,
+                Enrollment.status == EnrollmentStatus.OFFERED,
+                Enrollment.offer_expires_at <= now,
+            )
+            .order_by(Enrollment.queued_at, Enrollment.id)
+            .execution_options(populate_existing=True)
+        ).all()
+        for enrollment in stale:
+            _end(enrollment, EnrollmentStatus.CANCELLED, now)
+            mail_enrollment("offer_expired", enrollment, now=now)
+            expired += 1
+        if stale:
+            fill_freed_seats(offering_id, now=now)
+    return expired
+
+
+# --- the facilitator's side ----------------------------------------------------------------
+
+
+def approve_request(enrollment_id: int, *, now: datetime, message: str | None = None) -> Enrollment:
+    """Say yes to a request: a seat if one is free, else the waiting list from now."""
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.status != EnrollmentStatus.REQUESTED:
+        raise InvalidTransition(enrollment.status)
+    enrollment.staff_message = message or enrollment.staff_message
+    enrollment.updated_at = now
+    if _seat_free(enrollment.offering):
+        enrollment.status = EnrollmentStatus.CONFIRMED
+        enrollment.confirmed_at = now
+        db.session.flush()
+        token = _rotate_token(enrollment)
+        mail_enrollment("approved", enrollment, token=token, now=now, message=message)
+    else:
+        enrollment.status = EnrollmentStatus.WAITLISTED
+        enrollment.queued_at = _next_queued_at(enrollment.offering_id, now)
+        db.session.flush()
+        token = _rotate_token(enrollment)
+        mail_enrollment(
+            "waitlisted", enrollment, token=token, now=now, position=waitlist_position(enrollment)
+        )
+    return enrollment
+
+
+def decline_request(enrollment_id: int, *, now: datetime, message: str | None = None) -> Enrollment:
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.status != EnrollmentStatus.REQUESTED:
+        raise InvalidTransition(enrollment.status)
+    _end(enrollment, EnrollmentStatus.DECLINED, now, message)
+    mail_enrollment("declined", enrollment, now=now, message=message)
+    return enrollment
+
+
+def move_from_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
+    """Staff give a waiting person a free seat at once (no offer round)."""
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.status != EnrollmentStatus.WAITLISTED:
+        raise InvalidTransition(enrollment.status)
+    if not _seat_free(enrollment.offering):
+        raise NoSeatFree(enrollment.offering_id)
+    enrollment.status = EnrollmentStatus.CONFIRMED
+    enrollment.confirmed_at = now
+    enrollment.updated_at = now
+    db.session.flush()
+    token = _rotate_token(enrollment)
+    mail_enrollment("confirmed", enrollment, token=token, now=now)
+    return enrollment
+
+
+def change_capacity(offering_id: int, new_capacity: int | None, *, now: datetime) -> Offering:
+    """Change the number of seats; never below those held, new seats go to the waiting list."""
+    offering = lock_offering(offering_id)
+    if new_capacity is not None:
+        held = _seats_taken(offering_id)
+        if new_capacity < max(held, 1):
+            raise CapacityBelowConfirmed(max(held, 1))
+    offering.capacity = new_capacity
+    db.session.flush()
+    fill_freed_seats(offering_id, now=now)
+    return offering
+
+
+# --- reading, for the participant's pages -------------------------------------------------
+
+
+def enrollment_by_token(token: str) -> Enrollment | None:
+    from app.enrollment.tokens import enrollment_by_token as _by_token
+
+    return _by_token(token)
+
+
+def enrollments_for_email(email_normalized: str) -> list[Enrollment]:
+    """All of one person's enrollments, newest first (for "my bookings")."""
+    return list(
+        db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.email_normalized == email_normalized)
+            .options(selectinload(Enrollment.offering).selectinload(Offering.occurrences))
+            .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
+        )
+    )

@@ -1,0 +1,71 @@
+"""The one-time sign-in link for "my bookings": participants have no password.
+
+A link is valid for 30 minutes and works once; only its hash is stored. Whether or not the
+address has any bookings, the page says the same thing, so it reveals nobody.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.enrollment.tokens import hash_token, new_token, normalize_email
+from app.extensions import db
+from app.mail.notifications import mail_sign_in_link
+from app.models import Enrollment, SignInToken
+
+SIGN_IN_VALID_FOR = timedelta(minutes=30)
+
+
+def request_sign_in_link(email: str, *, language: str, now: datetime) -> bool:
+    """Mail a sign-in link if the address has ever signed up; True if a mail was queued."""
+    email_normalized = normalize_email(email)
+    known = db.session.scalar(
+        sa.select(Enrollment.id).where(Enrollment.email_normalized == email_normalized).limit(1)
+    )
+    if known is None:
+        return False
+    token, token_hash = new_token()
+    db.session.add(
+        SignInToken(
+            email_normalized=email_normalized,
+            token_hash=token_hash,
+            language=language,
+            created_at=now,
+            expires_at=now + SIGN_IN_VALID_FOR,
+        )
+    )
+    db.session.flush()
+    mail_sign_in_link(email.strip(), token, language=language, now=now)
+    return True
+
+
+def find_sign_in_token(token: str, *, now: datetime) -> SignInToken | None:
+    """The unused, unexpired token behind a link, or None."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalars(
+        sa.select(SignInToken).where(SignInToken.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    return row
+
+
+def redeem_sign_in_token(token: str, *, now: datetime) -> str | None:
+    """Use a link once: returns the normalized email it signs in, or None.
+
+    The UPDATE only succeeds for an unused token, so two clicks at once sign in once.
+    """
+    row = find_sign_in_token(token, now=now)
+    if row is None:
+        return None
+    used = db.session.execute(
+        sa.update(SignInToken)
+        .where(SignInToken.id == row.id, SignInToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:
+        return None
+    return row.email_normalized

@@ -1,0 +1,63 @@
+"""Secret links: the manage link of an enrollment and the one-time sign-in link.
+
+The manage link is a signed token (app/signed_tokens.py): every mail about an enrollment
+carries the same link, so the one in the first mail keeps working, while the database holds
+only the hash of its nonce. The sign-in link is used once and then forgotten, so it is plain
+random (256 bits from `secrets`) with only its sha256 stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Enrollment, Offering
+from app.signed_tokens import matches, new_nonce_hash, row_id_of, sign
+
+_MANAGE = "manage-enrollment"
+
+
+def new_manage_nonce_hash() -> str:
+    """What Enrollment.manage_token_hash holds: the hash of the link's secret nonce."""
+    return new_nonce_hash()
+
+
+def manage_token(enrollment: Enrollment) -> str:
+    """The enrollment's manage link token, the same every time it is asked for."""
+    return sign(_MANAGE, enrollment.id, enrollment.manage_token_hash)
+
+
+def enrollment_by_token(token: str) -> Enrollment | None:
+    """The enrollment a manage link opens, or None for anything else."""
+    enrollment_id = row_id_of(token)
+    if enrollment_id is None:
+        return None
+    enrollment = db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .options(selectinload(Enrollment.offering).selectinload(Offering.occurrences))
+    ).first()
+    if enrollment is None or not matches(
+        token, _MANAGE, enrollment_id, enrollment.manage_token_hash
+    ):
+        return None
+    return enrollment
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh one-time (plain token, stored hash) pair."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    """Same address, same person: trimmed and lower-cased."""
+    return email.strip().lower()

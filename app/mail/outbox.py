@@ -1,0 +1,67 @@
+"""Write a mail into the outbox, in the same transaction as the change that causes it.
+
+If the transaction rolls back, the mail was never written; if it commits, `flask send-mail`
+delivers it sooner or later. Nothing here talks to a mail server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import OutboxMessage, OutboxStatus
+
+
+def queue_mail(
+    *,
+    kind: str,
+    to_address: str,
+    to_name: str | None,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    language: str = "da",
+    enrollment_id: int | None = None,
+    ics: str | None = None,
+    ics_method: str | None = None,
+    dedupe_key: str | None = None,
+    now: datetime,
+) -> OutboxMessage | None:
+    """Queue one message; returns None when a message with `dedupe_key` already exists."""
+    if dedupe_key is not None:
+        exists = db.session.scalar(
+            sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        if exists is not None:
+            return None
+    message = OutboxMessage(
+        kind=kind,
+        to_address=to_address,
+        to_name=to_name,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        enrollment_id=enrollment_id,
+        ics=ics,
+        ics_method=ics_method if ics else None,
+        dedupe_key=dedupe_key,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    if dedupe_key is None:
+        db.session.add(message)
+        db.session.flush()
+        return message
+    # Two reminder runs at once: the unique key lets only one of them write it.
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    return message

@@ -1,0 +1,271 @@
+"""The participant's pages through the test client: form, confirmation, manage link, /my."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.models import Enrollment, SignInToken
+from tests.enrollment.helpers import form_data, outbox, statuses
+from tests.factories import make_offering
+
+
+def _sign_up(client, offering, n=1, **fields):
+    return client.post(
+        f"/offerings/{offering.slug}/enroll", data=form_data(n, **fields), follow_redirects=True
+    )
+
+
+def _link(mail, path="/enrollments/"):
+    return re.search(re.escape(path) + r"[A-Za-z0-9_-]+", mail.body_text).group(0)
+
+
+def test_form_shows_only_the_offerings_audiences_preselected_when_one(client):
+    offering = make_offering(audiences=("relative",))
+    page = client.get(f"/offerings/{offering.slug}/enroll").text
+    assert 'value="relative"' in page and 'value="citizen"' not in page
+    assert re.search(r'value="relative"[^>]*checked|checked[^>]*value="relative"', page)
+    assert 'href="/privacy"' in page
+    assert 'name="website"' in page  # the honeypot
+
+
+def test_signup_shows_confirmation_and_queues_mail_with_manage_link(client):
+    offering = make_offering(capacity=1)
+    response = _sign_up(client, offering, 1)
+    assert response.status_code == 200
+    assert "You have a seat" in response.text
+    assert "deltager1@example.com" in response.text
+    second = _sign_up(client, offering, 2)
+    assert "number 1 on the waiting list" in second.text
+    mail = outbox("confirmed")[0]
+    assert client.get(_link(mail)).status_code == 200
+
+
+def test_request_mode_confirmation_says_request_received(client):
+    offering = make_offering(enrolment_mode="request")
+    assert "We have your request" in _sign_up(client, offering).text
+
+
+def test_invalid_input_keeps_what_was_typed_and_says_what_to_do(client):
+    offering = make_offering()
+    response = client.post(
+        f"/offerings/{offering.slug}/enroll",
+        data=form_data(1, email="ikke-en-adresse", consent=None, name="Mette Frederiksen"),
+    )
+    assert response.status_code == 400
+    assert 'value="Mette Frederiksen"' in response.text
+    assert 'value="ikke-en-adresse"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "does not look like an email address" in response.text
+    assert "tick the box" in response.text
+    assert not statuses(offering)
+
+
+def test_forged_audience_gets_a_message_not_a_500(client):
+    offering = make_offering(audiences=("relative",))
+    response = client.post(
+        f"/offerings/{offering.slug}/enroll", data=form_data(1, audience="staff")
+    )
+    assert response.status_code == 400
+    assert "choose how you take part" in response.text
+
+
+def test_second_signup_with_same_email_resends_manage_link_and_reveals_nothing(client):
+    offering = make_offering()
+    _sign_up(client, offering, 1, email="Signe@Example.com")
+    other = _sign_up(client, offering, 1, email="signe@example.com")
+    assert "Check your mail" in other.text
+    assert "You have a seat" not in other.text
+    assert len(statuses(offering)) == 1
+    resent = outbox("already_enrolled")[0]
+    assert resent.to_address == "Signe@Example.com"
+    # The honeypot answers with the very same page.
+    bot = _sign_up(client, offering, 9, website="http://spam.example")
+    assert bot.text.count("Check your mail") == other.text.count("Check your mail")
+    assert "deltager9@example.com" not in statuses(offering)
+
+
+def test_unknown_offering_or_token_is_404(client):
+    assert client.get("/offerings/findes-ikke/enroll").status_code == 404
+    assert client.get("/enrollments/" + "x" * 43).status_code == 404
+
+
+def test_drop_in_page_says_just_come(client):
+    offering = make_offering(enrolment_mode="drop_in")
+    page = client.get(f"/offerings/{offering.slug}/enroll")
+    assert "just come" in page.text
+    assert _sign_up(client, offering).status_code == 200
+    assert not statuses(offering)
+
+
+def test_cancel_asks_first_then_frees_the_seat_for_the_next_in_line(client):
+    offering = make_offering(capacity=1)
+    _sign_up(client, offering, 1)
+    _sign_up(client, offering, 2)
+    manage = _link(outbox("confirmed")[0])
+    ask = client.get(manage + "/cancel")
+    assert "Cancel your sign-up?" in ask.text
+    assert statuses(offering)["deltager1@example.com"] == "confirmed"
+    done = client.post(manage + "/cancel", follow_redirects=True)
+    assert "no longer signed up" in done.text
+    assert statuses(offering) == {
+        "deltager1@example.com": "cancelled",
+        "deltager2@example.com": "offered",
+    }
+    offer_link = _link(outbox("offer")[0])
+    page = client.get(offer_link).text
+    assert "Yes, I take the seat" in page
+    client.post(offer_link + "/accept")
+    assert statuses(offering)["deltager2@example.com"] == "confirmed"
+
+
+def test_leave_waitlist_with_one_click(client):
+    offering = make_offering(capacity=1)
+    _sign_up(client, offering, 1)
+    _sign_up(client, offering, 2)
+    link = _link(outbox("waitlisted")[0])
+    assert "number 1" in client.get(link).text
+    client.post(link + "/leave")
+    assert statuses(offering)["deltager2@example.com"] == "cancelled"
+
+
+def test_online_join_link_only_shown_once_confirmed(client):
+    offering = make_offering(
+        capacity=1, is_online=True, online_join_url="https://meet.example/hemmelig"
+    )
+    _sign_up(client, offering, 1)
+    _sign_up(client, offering, 2)
+    confirmed = client.get(_link(outbox("confirmed")[0])).text
+    waiting = client.get(_link(outbox("waitlisted")[0])).text
+    assert "meet.example/hemmelig" in confirmed
+    assert "meet.example/hemmelig" not in waiting
+
+
+def test_my_bookings_magic_link_works_once_and_shows_only_own_enrollments(client):
+    first = make_offering(title="Søvn og ro")
+    second = make_offering(title="Pårørendegruppe")
+    _sign_up(client, first, 1, email="ida@example.com")
+    _sign_up(client, second, 2, email="bo@example.com")
+    fresh_client = client.application.test_client()
+    fresh_client.set_cookie("lang", "en")
+    asked = fresh_client.post("/my", data={"email": "IDA@example.com"})
+    assert "Check your mail" in asked.text
+    unknown = fresh_client.post("/my", data={"email": "nobody@example.com"})
+    assert unknown.text.replace("nobody@example.com", "X") == asked.text.replace(
+        "IDA@example.com", "X"
+    )
+    link = _link(outbox("sign_in")[0], "/my/sign-in/")
+    assert len(outbox("sign_in")) == 1
+    assert "Show my bookings" in fresh_client.get(link).text  # a scanner's GET uses nothing
+    fresh_client.post(link)
+    mine = fresh_client.get("/my").text
+    assert "Søvn og ro" in mine and "Pårørendegruppe" not in mine
+    assert fresh_client.post(link).status_code == 410  # single use
+    fresh_client.post("/my/sign-out")
+    assert "Send me a link" in fresh_client.get("/my").text
+
+
+def test_sign_in_link_expires_after_30_minutes(client, app):
+    from app.database import utcnow
+    from app.enrollment.tokens import new_token
+    from app.extensions import db
+
+    token, token_hash = new_token()
+    db.session.add(
+        SignInToken(
+            email_normalized="a@example.com",
+            token_hash=token_hash,
+            created_at=utcnow() - timedelta(minutes=31),
+            expires_at=utcnow() - timedelta(minutes=1),
+        )
+    )
+    db.session.commit()
+    assert client.get(f"/my/sign-in/{token}").status_code == 410
+
+
+def test_my_enrollment_pages_refuse_other_peoples_enrollments(client):
+    offering = make_offering()
+    _sign_up(client, offering, 1, email="ida@example.com")
+    _sign_up(client, offering, 2, email="bo@example.com")
+    from app.extensions import db
+
+    bo = db.session.scalar(db.select(Enrollment).filter_by(email="bo@example.com"))
+    with client.session_transaction() as session:
+        session["participant_email"] = "ida@example.com"
+    assert client.get(f"/my/enrollments/{bo.id}").status_code == 404
+    assert client.post(f"/my/enrollments/{bo.id}/cancel").status_code == 404
+    assert statuses(offering)["bo@example.com"] == "confirmed"
+
+
+def test_privacy_page_in_both_languages(client):
+    assert "diagnoses" in client.get("/privacy?lang=en").text
+    assert client.get("/privacy?lang=da").status_code == 200
+
+
+@pytest.fixture
+def limited_app(app):
+    """A second app on the same database with rate limits on (the shared limiter is global,
+    so it is switched off again afterwards for every other test)."""
+    from app import create_app
+    from app.extensions import limiter
+
+    limited = create_app(
+        {
+            **app.config,
+            "RATELIMIT_ENABLED": True,
+            "SIGNUP_RATE_LIMIT": "2/minute",
+            "SIGN_IN_RATE_LIMIT": "1/minute",
+        }
+    )
+    limiter.reset()
+    try:
+        yield limited
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_signup_is_rate_limited_per_email_and_ip_with_a_kind_page(limited_app):
+    offering = make_offering()
+    client = limited_app.test_client()
+    client.set_cookie("lang", "en")
+    url = f"/offerings/{offering.slug}/enroll"
+    for i in range(2):  # the same address from two places
+        client.post(url, data=form_data(1), environ_base={"REMOTE_ADDR": f"10.0.0.{i}"})
+    third = client.post(url, data=form_data(1), environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert third.status_code == 429
+    assert "wait a moment" in third.text
+    # Per IP: other addresses from one IP are stopped too.
+    for i in range(2, 4):
+        client.post(url, data=form_data(i), environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert (
+        client.post(url, data=form_data(5), environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code
+        == 429
+    )
+    assert client.get(url).status_code == 200  # reading the form is never limited
+    client.post("/my", data={"email": "a@example.com"}, environ_base={"REMOTE_ADDR": "10.2.0.1"})
+    assert (
+        client.post(
+            "/my", data={"email": "b@example.com"}, environ_base={"REMOTE_ADDR": "10.2.0.1"}
+        ).status_code
+        == 429
+    )
+
+
+def test_csrf_protects_the_signup_form(client, app):
+    offering = make_offering()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(f"/offerings/{offering.slug}/enroll", data=form_data(1))
+        assert response.status_code == 400
+        assert not statuses(offering)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("path", ["/offerings/{slug}/enroll", "/my", "/privacy"])
+def test_pages_answer_in_english_too(client, path):
+    offering = make_offering()
+    assert client.get(path.format(slug=offering.slug) + "?lang=en").status_code == 200
