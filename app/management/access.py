@@ -1,0 +1,92 @@
+"""Small helpers every staff view uses: load → check access → act.
+
+The rules themselves live in `policy.py`; here they are turned into 403s, 404s and
+decorators that read like sentences (`@staff_only`, `@allowed_if(can_manage_accounts)`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from app.database import write_intent
+from app.extensions import db
+from app.management import queries
+from app.models import Enrollment, Occurrence, Offering
+
+
+def staff_only(view: Callable) -> Callable:
+    """Signed-in staff only; anyone else is sent to the sign-in page."""
+    return login_required(view)
+
+
+def allowed_if(rule: Callable[[object], bool]) -> Callable[[Callable], Callable]:
+    """Signed in, and `rule(current_user)` holds; else 403."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            ensure(rule(current_user))
+            return view(*args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorate
+
+
+def ensure(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def offering_or_404(offering_id: int) -> Offering:
+    offering = queries.load_offering(offering_id)
+    if offering is None:
+        abort(404)
+    return offering
+
+
+def occurrence_or_404(occurrence_id: int) -> Occurrence:
+    occurrence = db.session.get(Occurrence, occurrence_id)
+    if occurrence is None:
+        abort(404)
+    return occurrence
+
+
+def enrollment_or_404(enrollment_id: int) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Run the rest of the request as a writer: BEGIN IMMEDIATE on SQLite.
+
+    The read transaction that loaded the signed-in user is ended first, so that the next one
+    starts inside `write_intent()` and takes SQLite's write lock before reading seat counts.
+    (PostgreSQL locks the offering row in the sign-up service.)
+    """
+    db.session.commit()
+    with write_intent():
+        yield
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never an open redirect to another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

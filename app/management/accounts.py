@@ -1,0 +1,208 @@
+"""Staff accounts: passwords, sign-in, one-time reset links, organisations.
+
+Passwords are hashed with Argon2id (memory-hard, argon2-cffi). Reset links carry a random
+token; only its SHA-256 is stored, it lives one hour and works once. Plain functions with
+`now` passed in; they flush, the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from app.extensions import db
+from app.models import Organisation, PasswordResetToken, User, UserRole
+
+RESET_LINK_LIFETIME = timedelta(hours=1)
+WELCOME_LINK_LIFETIME = timedelta(days=3)  # a new colleague may not read mail within the hour
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class AccountError(Exception):
+    """A request about an account that cannot be carried out."""
+
+
+class EmailTaken(AccountError):
+    pass
+
+
+class PasswordTooShort(AccountError):
+    pass
+
+
+class UnknownRole(AccountError):
+    pass
+
+
+class UnknownOrganisation(AccountError):
+    pass
+
+
+class SlugTaken(AccountError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordTooShort(MIN_PASSWORD_LENGTH)
+    return _hasher.hash(password)
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    organisation: Organisation | None = None,
+    password: str | None = None,
+) -> User:
+    """A new staff account; without a password it cannot sign in until one is set by link."""
+    if role not in {r.value for r in UserRole}:
+        raise UnknownRole(role)
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise EmailTaken(email)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        organisation=organisation,
+        password_hash=hash_password(password) if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_organisation(slug: str) -> Organisation:
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise UnknownOrganisation(slug)
+    return organisation
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (in the same time either way)."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.password_hash or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def set_active(user: User, active: bool) -> None:
+    user.is_active_account = active
+    if not active:
+        user.calendar_token_hash = None  # a former colleague's feed stops working too
+
+
+# --- one-time reset links ----------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_reset_token(
+    user: User, *, now: datetime, lifetime: timedelta = RESET_LINK_LIFETIME
+) -> str:
+    """A new one-time token for `user`; the plain token is returned once, only its hash kept."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def valid_reset_token(token: str, *, now: datetime) -> PasswordResetToken | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return row
+
+
+def reset_password(token: str, new_password: str, *, now: datetime) -> User | None:
+    """Set a new password with a valid link; the link and every other open link die."""
+    row = valid_reset_token(token, now=now)
+    if row is None:
+        return None
+    user = db.session.get(User, row.user_id)
+    user.password_hash = hash_password(new_password)
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    db.session.flush()
+    return user
+
+
+def user_for_reset(email: str) -> User | None:
+    """The account a reset request is about, if it exists and may sign in."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    return user if user is not None and user.is_active else None
+
+
+# --- organisations -------------------------------------------------------------------------
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class OrganisationDetails:
+    slug: str
+    name: str
+    name_en: str | None = None
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+def create_organisation(details: OrganisationDetails) -> Organisation:
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == details.slug)):
+        raise SlugTaken(details.slug)
+    organisation = Organisation(
+        slug=details.slug,
+        name=details.name,
+        name_en=details.name_en or None,
+        website=details.website or None,
+        email=details.email or None,
+        phone=details.phone or None,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation

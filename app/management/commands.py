@@ -1,0 +1,51 @@
+"""`flask users create`: staff accounts from the shell (the first admin, or scripts)."""
+
+from __future__ import annotations
+
+import click
+
+from app.extensions import db
+from app.management import accounts
+from app.management.routes import bp
+from app.models import UserRole
+
+
+@bp.cli.group("users")
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in UserRole]))
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    default=None,
+    help="The organisation's slug, e.g. recovery-skolen.",
+)
+@click.option(
+    "--password", default=None, help="For scripts; without it the password is asked for, hidden."
+)
+def create(
+    email: str, name: str, role: str, organisation_slug: str | None, password: str | None
+) -> None:
+    """Create a staff account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        organisation = accounts.find_organisation(organisation_slug) if organisation_slug else None
+        user = accounts.create_user(
+            email=email, name=name, role=role, organisation=organisation, password=password
+        )
+    except accounts.UnknownOrganisation as error:
+        raise click.ClickException(f"No organisation with the slug {error}.") from error
+    except accounts.EmailTaken as error:
+        raise click.ClickException(f"There is already an account for {error}.") from error
+    except accounts.PasswordTooShort as error:
+        raise click.ClickException(
+            f"The password must have at least {accounts.MIN_PASSWORD_LENGTH} characters."
+        ) from error
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -1,0 +1,645 @@
+"""The staff area's forms: WTForms through Flask-WTF (CSRF), validated on the server.
+
+Labels and messages are English msgids translated by Flask-Babel (Danish by default).
+Forms only parse and validate; turning a form into a service call happens in `to_details`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import Form as FlaskForm
+from app.management.accounts import MIN_PASSWORD_LENGTH
+from app.management.services import (
+    FacilitatorDetails,
+    LocationDetails,
+    OfferingDetails,
+    local_to_utc,
+)
+from app.models import (
+    Audience,
+    EnrolmentMode,
+    FacilitatorRole,
+    OfferingKind,
+    UserRole,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+FACILITATOR_ROWS = 4  # enough for a course's peer + professional + two guests, without JS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes (audiences, themes, co-organisers)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def kind_choices():
+    return [
+        (OfferingKind.COURSE.value, _l("Course")),
+        (OfferingKind.GROUP.value, _l("Self-help group")),
+        (OfferingKind.MEETING.value, _l("Themed meeting")),
+    ]
+
+
+def audience_choices():
+    return [
+        (Audience.CITIZEN.value, _l("Citizens")),
+        (Audience.RELATIVE.value, _l("Relatives")),
+        (Audience.STAFF.value, _l("Staff")),
+        (Audience.VOLUNTEER.value, _l("Volunteers")),
+    ]
+
+
+def facilitator_role_choices():
+    return [
+        (FacilitatorRole.PEER.value, _l("Peer worker")),
+        (FacilitatorRole.PROFESSIONAL.value, _l("Professional")),
+        (FacilitatorRole.VOLUNTEER.value, _l("Volunteer")),
+    ]
+
+
+def enrolment_mode_choices():
+    return [
+        (EnrolmentMode.INSTANT.value, _l("Instant: a seat is confirmed at once")),
+        (EnrolmentMode.REQUEST.value, _l("On request: a facilitator approves each sign-up")),
+        (EnrolmentMode.DROP_IN.value, _l("Drop-in: no sign-up, just come")),
+    ]
+
+
+def role_choices():
+    return [
+        (UserRole.PEER_WORKER.value, _l("Peer worker")),
+        (UserRole.VOLUNTEER_STAFF.value, _l("Volunteer-centre staff")),
+        (UserRole.COORDINATOR.value, _l("Coordinator")),
+        (UserRole.ADMIN.value, _l("Administrator")),
+    ]
+
+
+def weekday_choices():
+    names = [
+        _l("Monday"),
+        _l("Tuesday"),
+        _l("Wednesday"),
+        _l("Thursday"),
+        _l("Friday"),
+        _l("Saturday"),
+        _l("Sunday"),
+    ]
+    return [(str(i), name) for i, name in enumerate(names)]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIP = [_strip]
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Write your email."))], filters=STRIP
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Write your password."))])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Write your email.")),
+            Email(_l("Write a valid email address.")),
+        ],
+        filters=STRIP,
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+def _password_validators(required: bool = True):
+    return [
+        (DataRequired(_l("Choose a password.")) if required else Optional()),
+        Length(
+            min=MIN_PASSWORD_LENGTH,
+            max=200,
+            message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+        ),
+    ]
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=_password_validators())
+    confirm = PasswordField(
+        _l("The same password again"),
+        validators=[EqualTo("password", _l("The two passwords are not the same."))],
+    )
+    submit = SubmitField(_l("Save my new password"))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Write an email address.")),
+            Email(_l("Write a valid email address.")),
+            Length(max=254),
+        ],
+        filters=STRIP,
+    )
+    role = SelectField(_l("Role"), choices=role_choices)
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    password = PasswordField(_l("Password (optional)"), validators=_password_validators(False))
+    submit = SubmitField(_l("Create account"))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
+    )
+    name_en = StringField(
+        _l("Name in English"), validators=[Optional(), Length(max=200)], filters=STRIP
+    )
+    slug = StringField(
+        _l("Short name for links"),
+        validators=[
+            DataRequired(_l("Write a short name, e.g. frivilligcenter.")),
+            Length(max=80),
+            Regexp(SLUG_PATTERN, message=_l("Use only a–z, 0–9 and hyphens.")),
+        ],
+        filters=STRIP,
+    )
+    website = URLField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Write a full web address, starting with https://.")),
+        ],
+        filters=STRIP,
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Email(_l("Write a valid email address."))],
+        filters=STRIP,
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)], filters=STRIP)
+    submit = SubmitField(_l("Create organisation"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF and nothing else."""
+
+
+class CalendarLinkForm(FlaskForm):
+    submit = SubmitField(_l("Create a new calendar link"))
+
+
+# --- offerings -----------------------------------------------------------------------------
+
+
+class FacilitatorForm(Form):
+    """One facilitator row: a colleague with an account, or a guest by name."""
+
+    user_id = SelectField(_l("Colleague"), coerce=str, default="")
+    guest_name = StringField(
+        _l("Or a guest's name"), validators=[Optional(), Length(max=200)], filters=STRIP
+    )
+    role = SelectField(_l("Role"), choices=facilitator_role_choices, default="peer")
+
+
+def _local_datetime(day: date | None, at) -> datetime | None:
+    if day is None:
+        return None
+    from datetime import time
+
+    return local_to_utc(day, at or time(0, 0))
+
+
+class OfferingForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Write a title.")), Length(max=200)], filters=STRIP
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Optional(), Length(max=200)], filters=STRIP
+    )
+    slug = StringField(
+        _l("Web address"),
+        description=_l("Made from the title if you leave it empty. Changing it breaks old links."),
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(SLUG_PATTERN, message=_l("Use only a–z, 0–9 and hyphens.")),
+        ],
+        filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+    )
+    kind = SelectField(_l("Type"), choices=kind_choices)
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    summary = TextAreaField(
+        _l("Summary"),
+        description=_l("One or two sentences for the catalogue."),
+        validators=[DataRequired(_l("Write a short summary.")), Length(max=500)],
+        filters=STRIP,
+    )
+    summary_en = TextAreaField(
+        _l("Summary in English"), validators=[Optional(), Length(max=500)], filters=STRIP
+    )
+    description = TextAreaField(
+        _l("Description"),
+        description=_l("Markdown: **bold**, *italics*, lists with -, headings with ##."),
+        validators=[Length(max=20000)],
+    )
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=20000)])
+    audiences = MultiCheckboxField(_l("For whom"), choices=audience_choices)
+    themes = MultiCheckboxField(_l("Themes"), coerce=int)
+    facilitators = FieldList(
+        FormField(FacilitatorForm), min_entries=FACILITATOR_ROWS, max_entries=12
+    )
+    location_choice = SelectField(_l("Place"), coerce=str, default="")
+    loc_name = StringField(_l("Name of the place"), validators=[Length(max=200)], filters=STRIP)
+    loc_address = StringField(_l("Street address"), validators=[Length(max=300)], filters=STRIP)
+    loc_postcode = StringField(_l("Postcode"), validators=[Length(max=10)], filters=STRIP)
+    loc_city = StringField(_l("Town"), validators=[Length(max=100)], filters=STRIP)
+    loc_room = StringField(_l("Room"), validators=[Length(max=120)], filters=STRIP)
+    loc_step_free = BooleanField(_l("Step-free access"))
+    loc_accessible_toilet = BooleanField(_l("Accessible toilet"))
+    loc_hearing_loop = BooleanField(_l("Hearing loop"))
+    loc_accessibility_notes = TextAreaField(_l("More about access"), validators=[Length(max=2000)])
+    is_online = BooleanField(_l("Online"))
+    online_join_url = URLField(
+        _l("Join link"),
+        description=_l("Only confirmed participants see it."),
+        validators=[
+            Optional(),
+            URL(message=_l("Write a full web address, starting with https://.")),
+            Length(max=500),
+        ],
+        filters=STRIP,
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        description=_l("Leave empty for no limit."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10000, message=_l("Write a number from 1 up.")),
+        ],
+    )
+    enrolment_mode = SelectField(_l("Sign-up"), choices=enrolment_mode_choices)
+    signup_opens_date = DateField(_l("Sign-up opens (date)"), validators=[Optional()])
+    signup_opens_time = TimeField(_l("Sign-up opens (time)"), validators=[Optional()])
+    signup_closes_date = DateField(_l("Sign-up closes (date)"), validators=[Optional()])
+    signup_closes_time = TimeField(_l("Sign-up closes (time)"), validators=[Optional()])
+    teaching_language = SelectField(
+        _l("Language of teaching"), choices=[("da", _l("Danish")), ("en", _l("English"))]
+    )
+    accessibility_notes = TextAreaField(_l("Accessibility notes"), validators=[Length(max=2000)])
+    accessibility_notes_en = TextAreaField(
+        _l("Accessibility notes in English"), validators=[Length(max=2000)]
+    )
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[Optional(), Email(_l("Write a valid email address.")), Length(max=254)],
+        filters=STRIP,
+    )
+    co_organisers = MultiCheckboxField(_l("In cooperation with"), coerce=int)
+    preview = SubmitField(_l("Preview the description"))
+    submit = SubmitField(_l("Save"))
+
+    def set_choices(self, *, organisations, locations, themes, staff, co_organisers) -> None:
+        self.organisation_id.choices = [(o.id, o.name) for o in organisations]
+        self.themes.choices = [(t.id, t.name) for t in themes]
+        self.co_organisers.choices = [(o.id, o.name) for o in co_organisers]
+        self.location_choice.choices = (
+            [("", _l("No fixed place"))]
+            + [(str(loc.id), f"{loc.name}, {loc.full_address}") for loc in locations]
+            + [("new", _l("A new place (fill in below)"))]
+        )
+        people = [("", _l("— nobody / a guest —"))] + [(str(u.id), u.name) for u in staff]
+        for row in self.facilitators:
+            row.form.user_id.choices = people
+
+    def validate_audiences(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one group the offering is for."))
+
+    def validate_loc_name(self, field: Field) -> None:
+        if self.location_choice.data == "new" and not field.data:
+            raise ValidationError(_l("Write the name of the new place."))
+
+    def validate_loc_address(self, field: Field) -> None:
+        if self.location_choice.data == "new" and not field.data:
+            raise ValidationError(_l("Write the address of the new place."))
+
+    def validate_signup_closes_date(self, field: Field) -> None:
+        opens = _local_datetime(self.signup_opens_date.data, self.signup_opens_time.data)
+        closes = _local_datetime(field.data, self.signup_closes_time.data)
+        if opens and closes and closes <= opens:
+            raise ValidationError(_l("Sign-up must close after it opens."))
+
+    def to_details(self) -> OfferingDetails:
+        from datetime import time
+
+        location_id = None
+        new_location = None
+        if self.location_choice.data == "new":
+            new_location = LocationDetails(
+                name=self.loc_name.data,
+                address=self.loc_address.data,
+                postcode=self.loc_postcode.data,
+                city=self.loc_city.data,
+                room=self.loc_room.data,
+                step_free=self.loc_step_free.data,
+                accessible_toilet=self.loc_accessible_toilet.data,
+                hearing_loop=self.loc_hearing_loop.data,
+                accessibility_notes=self.loc_accessibility_notes.data,
+            )
+        elif self.location_choice.data:
+            location_id = int(self.location_choice.data)
+        facilitators = []
+        for row in self.facilitators:
+            user_id = row.form.user_id.data
+            guest = row.form.guest_name.data
+            if user_id:
+                facilitators.append(
+                    FacilitatorDetails(role=row.form.role.data, user_id=int(user_id))
+                )
+            elif guest:
+                facilitators.append(FacilitatorDetails(role=row.form.role.data, guest_name=guest))
+        closes = None
+        if self.signup_closes_date.data:
+            closes = local_to_utc(
+                self.signup_closes_date.data, self.signup_closes_time.data or time(23, 59)
+            )
+        return OfferingDetails(
+            title=self.title.data,
+            title_en=self.title_en.data,
+            slug=self.slug.data or None,
+            kind=self.kind.data,
+            organisation_id=self.organisation_id.data,
+            summary=self.summary.data,
+            summary_en=self.summary_en.data,
+            description=self.description.data or "",
+            description_en=self.description_en.data,
+            audiences=list(self.audiences.data or []),
+            theme_ids=list(self.themes.data or []),
+            facilitators=facilitators,
+            location_id=location_id,
+            new_location=new_location,
+            is_online=self.is_online.data,
+            online_join_url=self.online_join_url.data,
+            capacity=self.capacity.data,
+            enrolment_mode=self.enrolment_mode.data,
+            signup_opens_at=_local_datetime(
+                self.signup_opens_date.data, self.signup_opens_time.data
+            ),
+            signup_closes_at=closes,
+            teaching_language=self.teaching_language.data,
+            accessibility_notes=self.accessibility_notes.data,
+            accessibility_notes_en=self.accessibility_notes_en.data,
+            contact_email=self.contact_email.data,
+            co_organiser_ids=list(self.co_organisers.data or []),
+        )
+
+
+def offering_form_data(offering) -> dict:
+    """The form's starting values for an existing offering (times shown in local time)."""
+    from app.i18n import local
+
+    data = {
+        "title": offering.title,
+        "title_en": offering.title_en,
+        "slug": offering.slug,
+        "kind": offering.kind,
+        "organisation_id": offering.organisation_id,
+        "summary": offering.summary,
+        "summary_en": offering.summary_en,
+        "description": offering.description,
+        "description_en": offering.description_en,
+        "audiences": offering.audiences,
+        "themes": [t.id for t in offering.themes],
+        "location_choice": str(offering.location_id) if offering.location_id else "",
+        "is_online": offering.is_online,
+        "online_join_url": offering.online_join_url,
+        "capacity": offering.capacity,
+        "enrolment_mode": offering.enrolment_mode,
+        "teaching_language": offering.teaching_language,
+        "accessibility_notes": offering.accessibility_notes,
+        "accessibility_notes_en": offering.accessibility_notes_en,
+        "contact_email": offering.contact_email,
+        "co_organisers": [o.id for o in offering.co_organisers],
+        "facilitators": [
+            {
+                "user_id": str(f.user_id) if f.user_id else "",
+                "guest_name": f.guest_name or "",
+                "role": f.role,
+            }
+            for f in offering.facilitators
+        ],
+    }
+    for name in ("opens", "closes"):
+        value = getattr(offering, f"signup_{name}_at")
+        if value is not None:
+            data[f"signup_{name}_date"] = local(value).date()
+            data[f"signup_{name}_time"] = local(value).time().replace(second=0, microsecond=0)
+    while len(data["facilitators"]) < FACILITATOR_ROWS:
+        data["facilitators"].append({"user_id": "", "guest_name": "", "role": "peer"})
+    return data
+
+
+# --- occurrences ---------------------------------------------------------------------------
+
+
+class OccurrenceForm(FlaskForm):
+    """One date: add a new one, or move an existing one."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
+    start = TimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
+    end = TimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
+    location_id = SelectField(_l("Place, if not the usual one"), coerce=str, default="")
+    note = StringField(
+        _l("Note for this date"), validators=[Optional(), Length(max=300)], filters=STRIP
+    )
+    message = TextAreaField(
+        _l("Message to the participants (optional)"), validators=[Optional(), Length(max=4000)]
+    )
+    submit = SubmitField(_l("Save"))
+
+    def set_choices(self, locations) -> None:
+        self.location_id.choices = [("", _l("The offering's usual place"))] + [
+            (str(loc.id), f"{loc.name}, {loc.full_address}") for loc in locations
+        ]
+
+    def validate_end(self, field: Field) -> None:
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def times(self) -> tuple[datetime, datetime]:
+        return local_to_utc(self.day.data, self.start.data), local_to_utc(
+            self.day.data, self.end.data
+        )
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SeriesForm(FlaskForm):
+    """A weekly or fortnightly series of dates."""
+
+    weekday = SelectField(_l("Weekday"), choices=weekday_choices)
+    start = TimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
+    end = TimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
+    every_weeks = SelectField(
+        _l("How often"), coerce=int, choices=[(1, _l("Every week")), (2, _l("Every other week"))]
+    )
+    first_date = DateField(_l("From"), validators=[InputRequired(_l("Choose the first date."))])
+    count = IntegerField(
+        _l("Number of meetings"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=104, message=_l("Write a number from 1 to 104.")),
+        ],
+    )
+    until = DateField(_l("Or until (date)"), validators=[Optional()])
+    skip = TextAreaField(
+        _l("Skip these dates"),
+        description=_l("E.g. holidays. One date per line, as YYYY-MM-DD."),
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField(_l("Add the dates"))
+
+    def validate_end(self, field: Field) -> None:
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the count field's own checks when it is empty, so check here.
+        if self.count.data is None and self.until.data is None:
+            self.count.errors.append(_l("Write how many meetings, or choose an end date."))
+            valid = False
+        elif self.count.data is not None and self.until.data is not None:
+            self.count.errors.append(_l("Write a number of meetings or an end date, not both."))
+            valid = False
+        return valid
+
+    def validate_until(self, field: Field) -> None:
+        if field.data and self.first_date.data and field.data < self.first_date.data:
+            raise ValidationError(_l("The end date must be on or after the first date."))
+
+    def validate_skip(self, field: Field) -> None:
+        try:
+            self.skip_dates()
+        except ValueError as error:
+            raise ValidationError(_l("Write each date as YYYY-MM-DD.")) from error
+
+    def skip_dates(self) -> set[date]:
+        words = re.split(r"[\s,;]+", (self.skip.data or "").strip())
+        return {date.fromisoformat(w) for w in words if w}
+
+
+class CancelForm(FlaskForm):
+    message = TextAreaField(
+        _l("Message to the participants"), validators=[Optional(), Length(max=4000)]
+    )
+    submit = SubmitField(_l("Cancel it and tell the participants"))
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+class MessageForm(FlaskForm):
+    """Approve, decline or cancel, with an optional message to the person."""
+
+    message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=4000)])
+
+
+class AddParticipantForm(FlaskForm):
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Write an email address.")),
+            Email(_l("Write a valid email address.")),
+            Length(max=254),
+        ],
+        filters=STRIP,
+    )
+    phone = StringField(
+        _l("Phone (optional)"), validators=[Optional(), Length(max=40)], filters=STRIP
+    )
+    audience = SelectField(_l("Comes as"), choices=audience_choices)
+    wants_companion = BooleanField(_l("Would like a peer companion"))
+    needs = TextAreaField(_l("Needs (optional)"), validators=[Optional(), Length(max=2000)])
+    language = SelectField(
+        _l("Mail language"), choices=[("da", _l("Danish")), ("en", _l("English"))]
+    )
+    submit = SubmitField(_l("Add participant"))
+
+
+class EmailParticipantsForm(FlaskForm):
+    audience = SelectField(
+        _l("To"),
+        choices=[
+            ("all", _l("Everyone signed up or waiting")),
+            ("confirmed", _l("Only confirmed participants")),
+            ("waitlisted", _l("Only those on the waiting list")),
+            ("present", _l("Those present at a date")),
+        ],
+    )
+    occurrence_id = SelectField(_l('Date (for "present")'), coerce=str, default="")
+    subject = StringField(
+        _l("Subject"),
+        validators=[DataRequired(_l("Write a subject.")), Length(max=200)],
+        filters=STRIP,
+    )
+    body = TextAreaField(
+        _l("Message"), validators=[DataRequired(_l("Write a message.")), Length(max=10000)]
+    )
+    submit = SubmitField(_l("Send"))
+
+    def validate_occurrence_id(self, field: Field) -> None:
+        if self.audience.data == "present" and not field.data:
+            raise ValidationError(_l("Choose the date."))

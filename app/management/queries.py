@@ -1,0 +1,383 @@
+"""Read-side queries of the staff area: lists, the dashboard, participants, key figures.
+
+Each page's query is written on purpose: counts are aggregated in SQL, related rows come
+with `selectinload`, so a page costs the same few queries however much data there is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditEntry,
+    Enrollment,
+    EnrollmentStatus,
+    Facilitator,
+    Location,
+    Occurrence,
+    OccurrenceStatus,
+    Offering,
+    OfferingStatus,
+    Organisation,
+    Theme,
+    User,
+    UserRole,
+    offering_co_organisers,
+)
+
+DASHBOARD_DAYS = 14
+DASHBOARD_MIN_ROWS = 10
+DASHBOARD_MAX_ROWS = 40
+
+
+def load_offering(offering_id: int) -> Offering | None:
+    """An offering with what the policy and the staff pages need."""
+    return db.session.scalars(
+        sa.select(Offering)
+        .where(Offering.id == offering_id)
+        .options(
+            joinedload(Offering.organisation),
+            joinedload(Offering.location),
+            selectinload(Offering.co_organisers),
+            selectinload(Offering.facilitators).joinedload(Facilitator.user),
+            selectinload(Offering.occurrences).joinedload(Occurrence.location_override),
+            selectinload(Offering.audience_rows),
+            selectinload(Offering.themes),
+        )
+    ).first()
+
+
+def _visible_to(user: User):
+    """SQL twin of policy.can_view_offering, for lists (the policy still checks each page)."""
+    if user.role == UserRole.ADMIN:
+        return sa.true()
+    of_org = sa.or_(
+        Offering.organisation_id == user.organisation_id,
+        sa.exists().where(
+            offering_co_organisers.c.offering_id == Offering.id,
+            offering_co_organisers.c.organisation_id == user.organisation_id,
+        ),
+    )
+    if user.role == UserRole.PEER_WORKER:
+        return sa.or_(
+            of_org,
+            sa.exists().where(
+                Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id
+            ),
+        )
+    return of_org
+
+
+def _mine(user: User):
+    """ "My" offerings for the dashboard: the ones I run, or my organisation's if I lead it."""
+    runs = sa.or_(
+        Offering.created_by_id == user.id,
+        sa.exists().where(Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id),
+    )
+    if user.role == UserRole.ADMIN:
+        return sa.true()
+    if user.role in (UserRole.COORDINATOR, UserRole.VOLUNTEER_STAFF):
+        return sa.or_(runs, _visible_to(user))
+    return runs
+
+
+@dataclass
+class SeatCounts:
+    confirmed: int = 0
+    offered: int = 0
+    waitlisted: int = 0
+    requested: int = 0
+
+
+def seat_counts(offering_ids: list[int]) -> dict[int, SeatCounts]:
+    """Per offering: confirmed, offered, waiting and new requests, in one query."""
+    if not offering_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Enrollment.offering_id, Enrollment.status, sa.func.count())
+        .where(Enrollment.offering_id.in_(offering_ids))
+        .group_by(Enrollment.offering_id, Enrollment.status)
+    ).all()
+    counts: dict[int, SeatCounts] = {i: SeatCounts() for i in offering_ids}
+    for offering_id, status, n in rows:
+        if status in (
+            EnrollmentStatus.CONFIRMED,
+            EnrollmentStatus.OFFERED,
+            EnrollmentStatus.WAITLISTED,
+            EnrollmentStatus.REQUESTED,
+        ):
+            setattr(counts[offering_id], str(status), n)
+    return counts
+
+
+@dataclass
+class OfferingRow:
+    offering: Offering
+    next_start: datetime | None
+    counts: SeatCounts
+
+
+def offerings_for(user: User, *, now: datetime, status: str | None = None) -> list[OfferingRow]:
+    """Every offering this user may see, drafts first, then by next date."""
+    next_start = (
+        sa.select(sa.func.min(Occurrence.starts_at))
+        .where(
+            Occurrence.offering_id == Offering.id,
+            Occurrence.status == OccurrenceStatus.SCHEDULED,
+            Occurrence.ends_at >= now,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Offering, next_start.label("next_start"))
+        .where(_visible_to(user))
+        .options(joinedload(Offering.organisation))
+        .order_by(
+            sa.case((Offering.status == OfferingStatus.DRAFT, 0), else_=1),
+            next_start.is_(None),
+            next_start,
+            Offering.title,
+        )
+    )
+    if status:
+        query = query.where(Offering.status == status)
+    rows = db.session.execute(query).all()
+    from app.catalogue.queries import _aware
+
+    counts = seat_counts([r.Offering.id for r in rows])
+    return [OfferingRow(r.Offering, _aware(r.next_start), counts[r.Offering.id]) for r in rows]
+
+
+@dataclass
+class DashboardRow:
+    occurrence: Occurrence
+    counts: SeatCounts
+
+
+def my_next_occurrences(user: User, *, now: datetime) -> list[DashboardRow]:
+    """My next occurrences: everything in the next 14 days, and at least the next 10."""
+    rows = list(
+        db.session.scalars(
+            sa.select(Occurrence)
+            .join(Offering, Offering.id == Occurrence.offering_id)
+            .where(
+                _mine(user),
+                Occurrence.ends_at >= now,
+                Offering.status != OfferingStatus.CANCELLED,
+            )
+            .options(
+                joinedload(Occurrence.offering).joinedload(Offering.location),
+                joinedload(Occurrence.location_override),
+            )
+            .order_by(Occurrence.starts_at, Occurrence.id)
+            .limit(DASHBOARD_MAX_ROWS)
+        )
+    )
+    horizon = now + timedelta(days=DASHBOARD_DAYS)
+    rows = [o for i, o in enumerate(rows) if i < DASHBOARD_MIN_ROWS or o.starts_at < horizon]
+    counts = seat_counts(sorted({o.offering_id for o in rows}))
+    return [DashboardRow(o, counts[o.offering_id]) for o in rows]
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+@dataclass
+class Participants:
+    confirmed: list[Enrollment] = field(default_factory=list)
+    offered: list[Enrollment] = field(default_factory=list)
+    waitlisted: list[Enrollment] = field(default_factory=list)  # in order: position = index + 1
+    requested: list[Enrollment] = field(default_factory=list)
+    ended: list[Enrollment] = field(default_factory=list)  # cancelled or declined
+
+    @property
+    def active(self) -> list[Enrollment]:
+        return self.confirmed + self.offered + self.waitlisted + self.requested
+
+    def waitlist_position(self, enrollment: Enrollment) -> int | None:
+        for i, e in enumerate(self.waitlisted, start=1):
+            if e.id == enrollment.id:
+                return i
+        return None
+
+
+def participants(offering_id: int) -> Participants:
+    result = Participants()
+    enrollments = db.session.scalars(
+        sa.select(Enrollment)
+        .where(Enrollment.offering_id == offering_id)
+        .order_by(Enrollment.queued_at, Enrollment.id)
+    )
+    groups = {
+        EnrollmentStatus.CONFIRMED: result.confirmed,
+        EnrollmentStatus.OFFERED: result.offered,
+        EnrollmentStatus.WAITLISTED: result.waitlisted,
+        EnrollmentStatus.REQUESTED: result.requested,
+    }
+    for e in enrollments:
+        groups.get(e.status, result.ended).append(e)
+    result.confirmed.sort(key=lambda e: e.name.lower())
+    return result
+
+
+def attendance_map(occurrence_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(enrollment_id, occurrence_id) → status."""
+    if not occurrence_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Attendance.enrollment_id, Attendance.occurrence_id, Attendance.status).where(
+            Attendance.occurrence_id.in_(occurrence_ids)
+        )
+    )
+    return {(r.enrollment_id, r.occurrence_id): r.status for r in rows}
+
+
+def recipients(offering_id: int, audience: str, *, occurrence_id: int | None = None) -> list[int]:
+    """Enrollment ids for "email participants": all active, confirmed, waiting, or present."""
+    query = sa.select(Enrollment.id).where(Enrollment.offering_id == offering_id)
+    if audience == "confirmed":
+        query = query.where(Enrollment.status == EnrollmentStatus.CONFIRMED)
+    elif audience == "waitlisted":
+        query = query.where(Enrollment.status == EnrollmentStatus.WAITLISTED)
+    elif audience == "present":
+        query = query.join(Attendance, Attendance.enrollment_id == Enrollment.id).where(
+            Attendance.occurrence_id == occurrence_id,
+            Attendance.status == AttendanceStatus.PRESENT,
+        )
+    else:
+        query = query.where(
+            Enrollment.status.in_(
+                (
+                    EnrollmentStatus.CONFIRMED,
+                    EnrollmentStatus.OFFERED,
+                    EnrollmentStatus.WAITLISTED,
+                    EnrollmentStatus.REQUESTED,
+                )
+            )
+        )
+    return list(db.session.scalars(query.order_by(Enrollment.id)))
+
+
+# --- key figures (coordinators) --------------------------------------------------------------
+
+
+@dataclass
+class KeyFigures:
+    offerings_published: int
+    offerings_draft: int
+    confirmed: int
+    waiting: int
+    requests: int
+    attendance_recorded: int
+    attendance_present: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if not self.attendance_recorded:
+            return None
+        return self.attendance_present / self.attendance_recorded
+
+
+def key_figures(user: User) -> KeyFigures:
+    visible = _visible_to(user)
+    by_status = dict(
+        db.session.execute(
+            sa.select(Offering.status, sa.func.count()).where(visible).group_by(Offering.status)
+        ).all()
+    )
+    visible_ids = sa.select(Offering.id).where(visible)
+    by_enrollment = dict(
+        db.session.execute(
+            sa.select(Enrollment.status, sa.func.count())
+            .where(Enrollment.offering_id.in_(visible_ids))
+            .group_by(Enrollment.status)
+        ).all()
+    )
+    attendance = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((Attendance.status == AttendanceStatus.PRESENT, 1), else_=0)),
+                0,
+            ),
+        )
+        .join(Occurrence, Occurrence.id == Attendance.occurrence_id)
+        .where(Occurrence.offering_id.in_(visible_ids))
+    ).one()
+    return KeyFigures(
+        offerings_published=by_status.get(OfferingStatus.PUBLISHED, 0),
+        offerings_draft=by_status.get(OfferingStatus.DRAFT, 0),
+        confirmed=by_enrollment.get(EnrollmentStatus.CONFIRMED, 0),
+        waiting=by_enrollment.get(EnrollmentStatus.WAITLISTED, 0),
+        requests=by_enrollment.get(EnrollmentStatus.REQUESTED, 0),
+        attendance_recorded=int(attendance[0] or 0),
+        attendance_present=int(attendance[1] or 0),
+    )
+
+
+# --- choices for forms -----------------------------------------------------------------------
+
+
+def all_organisations() -> list[Organisation]:
+    return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+
+
+def all_locations() -> list[Location]:
+    return list(db.session.scalars(sa.select(Location).order_by(Location.name)))
+
+
+def all_themes() -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
+
+
+def staff_of(organisation_ids: list[int], *, include: list[int] = ()) -> list[User]:
+    """Active staff of these organisations (plus `include`, e.g. facilitators already chosen)."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                sa.or_(
+                    sa.and_(User.organisation_id.in_(organisation_ids), User.is_active_account),
+                    User.id.in_(list(include)),
+                )
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def all_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).options(joinedload(User.organisation)).order_by(User.name)
+        )
+    )
+
+
+def audit_entries(*, page: int, per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    entries = list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .options(joinedload(AuditEntry.user))
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return entries, total
+
+
+def offering_titles(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(sa.select(Offering.id, Offering.title).where(Offering.id.in_(ids))).all()
+    )

@@ -1,0 +1,566 @@
+"""Business rules of the staff area: offerings, their dates, attendance and the audit log.
+
+Plain functions with explicit arguments and `now` passed in. They raise `ManagementError`s
+that views translate into messages, they flush, and the request (or CLI command) commits.
+Enrollments are changed only by `app.enrollment.services`; mail goes through
+`app.mail.notifications` into the outbox, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.i18n import LOCAL_TZ
+from app.models import (
+    Attendance,
+    AttendanceStatus,
+    AuditEntry,
+    Enrollment,
+    EnrollmentStatus,
+    Facilitator,
+    Location,
+    Occurrence,
+    OccurrenceStatus,
+    Offering,
+    OfferingAudience,
+    OfferingStatus,
+    Organisation,
+    Theme,
+)
+
+MAX_SERIES_LENGTH = 104  # two years of weekly meetings; protects against a typo like 1000
+SLUG_MAX = 120
+
+
+class ManagementError(Exception):
+    """A staff action that cannot be carried out; the view explains why."""
+
+
+class SlugTaken(ManagementError):
+    pass
+
+
+class NoOccurrences(ManagementError):
+    """An offering without a date cannot be published: nobody could sign up for anything."""
+
+
+class WrongStatus(ManagementError):
+    pass
+
+
+class BadSeries(ManagementError):
+    """The series rule gives no dates, or too many, or ends before it starts."""
+
+
+class BadTimes(ManagementError):
+    """An occurrence must end after it starts."""
+
+
+class NotAParticipant(ManagementError):
+    """Attendance is kept only for confirmed participants of the same offering."""
+
+
+# --- slugs ---------------------------------------------------------------------------------
+
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
+
+
+def slugify(text: str) -> str:
+    """ "Angst – og håb" → "angst-og-haab": the URL word people can read aloud."""
+    text = unicodedata.normalize("NFKD", text.translate(_DANISH))
+    text = text.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug[:SLUG_MAX].strip("-") or "tilbud"
+
+
+def slug_in_use(slug: str, *, except_id: int | None = None) -> bool:
+    query = sa.select(Offering.id).where(Offering.slug == slug)
+    if except_id is not None:
+        query = query.where(Offering.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def unique_slug(base: str, *, except_id: int | None = None) -> str:
+    """`base`, or `base-2`, `base-3`, ... whichever is free."""
+    base = slugify(base)
+    candidate, n = base, 1
+    while slug_in_use(candidate, except_id=except_id):
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX - len(suffix)] + suffix
+    return candidate
+
+
+# --- offerings -----------------------------------------------------------------------------
+
+
+@dataclass
+class FacilitatorDetails:
+    role: str
+    user_id: int | None = None
+    guest_name: str | None = None
+
+
+@dataclass
+class LocationDetails:
+    name: str
+    address: str
+    postcode: str | None = None
+    city: str | None = None
+    room: str | None = None
+    step_free: bool = False
+    accessible_toilet: bool = False
+    hearing_loop: bool = False
+    accessibility_notes: str | None = None
+    accessibility_notes_en: str | None = None
+    directions: str | None = None
+
+
+@dataclass
+class OfferingDetails:
+    """Everything the offering form holds, already parsed (times in UTC)."""
+
+    title: str
+    kind: str
+    summary: str
+    organisation_id: int
+    slug: str | None = None  # None: made from the title
+    title_en: str | None = None
+    summary_en: str | None = None
+    description: str = ""
+    description_en: str | None = None
+    audiences: list[str] = field(default_factory=list)
+    theme_ids: list[int] = field(default_factory=list)
+    facilitators: list[FacilitatorDetails] = field(default_factory=list)
+    location_id: int | None = None
+    new_location: LocationDetails | None = None
+    is_online: bool = False
+    online_join_url: str | None = None
+    capacity: int | None = None
+    enrolment_mode: str = "instant"
+    signup_opens_at: datetime | None = None
+    signup_closes_at: datetime | None = None
+    teaching_language: str = "da"
+    accessibility_notes: str | None = None
+    accessibility_notes_en: str | None = None
+    contact_email: str | None = None
+    co_organiser_ids: list[int] = field(default_factory=list)
+
+
+def _none_if_blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _location(details: OfferingDetails) -> Location | None:
+    if details.new_location is not None:
+        new = details.new_location
+        location = Location(
+            name=new.name.strip(),
+            address=new.address.strip(),
+            postcode=_none_if_blank(new.postcode),
+            city=_none_if_blank(new.city),
+            room=_none_if_blank(new.room),
+            step_free=new.step_free,
+            accessible_toilet=new.accessible_toilet,
+            hearing_loop=new.hearing_loop,
+            accessibility_notes=_none_if_blank(new.accessibility_notes),
+            accessibility_notes_en=_none_if_blank(new.accessibility_notes_en),
+            directions=_none_if_blank(new.directions),
+        )
+        db.session.add(location)
+        return location
+    if details.location_id:
+        return db.session.get(Location, details.location_id)
+    return None
+
+
+def _apply(offering: Offering, details: OfferingDetails) -> None:
+    """Copy the form's facts onto the offering (capacity is the caller's business)."""
+    slug = _none_if_blank(details.slug)
+    if slug:
+        slug = slugify(slug)
+        if slug_in_use(slug, except_id=offering.id):
+            raise SlugTaken(slug)
+    else:
+        slug = offering.slug or unique_slug(details.title, except_id=offering.id)
+    offering.slug = slug
+    offering.title = details.title.strip()
+    offering.title_en = _none_if_blank(details.title_en)
+    offering.kind = details.kind
+    offering.summary = details.summary.strip()
+    offering.summary_en = _none_if_blank(details.summary_en)
+    offering.description = details.description or ""
+    offering.description_en = _none_if_blank(details.description_en)
+    offering.organisation_id = details.organisation_id
+    offering.is_online = details.is_online
+    offering.online_join_url = _none_if_blank(details.online_join_url)
+    offering.enrolment_mode = details.enrolment_mode
+    offering.signup_opens_at = details.signup_opens_at
+    offering.signup_closes_at = details.signup_closes_at
+    offering.teaching_language = details.teaching_language
+    offering.accessibility_notes = _none_if_blank(details.accessibility_notes)
+    offering.accessibility_notes_en = _none_if_blank(details.accessibility_notes_en)
+    offering.contact_email = _none_if_blank(details.contact_email)
+    offering.location = _location(details)
+
+    wanted = set(details.audiences)
+    offering.audience_rows = [r for r in offering.audience_rows if r.audience in wanted]
+    have = {r.audience for r in offering.audience_rows}
+    offering.audience_rows.extend(OfferingAudience(audience=a) for a in sorted(wanted - have))
+
+    offering.themes = (
+        list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(details.theme_ids))))
+        if details.theme_ids
+        else []
+    )
+    offering.co_organisers = (
+        list(
+            db.session.scalars(
+                sa.select(Organisation).where(
+                    Organisation.id.in_(details.co_organiser_ids),
+                    Organisation.id != details.organisation_id,
+                )
+            )
+        )
+        if details.co_organiser_ids
+        else []
+    )
+    _set_facilitators(offering, details.facilitators)
+
+
+def _set_facilitators(offering: Offering, wanted: list[FacilitatorDetails]) -> None:
+    """Keep rows that stay (their ids stay too), replace the rest, in the form's order."""
+    existing = {
+        (f.user_id, f.guest_name if f.user_id is None else None): f for f in offering.facilitators
+    }
+    rows: list[Facilitator] = []
+    seen: set = set()
+    for position, item in enumerate(wanted):
+        key = (item.user_id, None if item.user_id else (item.guest_name or "").strip())
+        if key in seen:
+            continue
+        seen.add(key)
+        row = existing.get(key) or Facilitator(
+            user_id=item.user_id, guest_name=None if item.user_id else key[1]
+        )
+        row.role = item.role
+        row.position = position
+        rows.append(row)
+    offering.facilitators = rows
+
+
+def create_offering(
+    details: OfferingDetails, *, created_by_id: int | None, now: datetime
+) -> Offering:
+    """A new draft offering; publish it once it has dates."""
+    offering = Offering(
+        status=OfferingStatus.DRAFT,
+        capacity=details.capacity,
+        created_by_id=created_by_id,
+        created_at=now,
+        updated_at=now,
+    )
+    offering.slug = ""
+    _apply(offering, details)
+    db.session.add(offering)
+    db.session.flush()
+    return offering
+
+
+def update_offering(offering: Offering, details: OfferingDetails, *, now: datetime) -> Offering:
+    """Save the form. Capacity goes through the sign-up service: it refuses to go below the
+    confirmed count (`CapacityBelowConfirmed`) and offers new seats to the waiting list."""
+    if details.capacity != offering.capacity:
+        from app.enrollment.services import change_capacity
+
+        change_capacity(offering.id, details.capacity, now=now)
+    _apply(offering, details)
+    offering.revision += 1
+    offering.updated_at = now
+    db.session.flush()
+    return offering
+
+
+def publish_offering(offering: Offering, *, now: datetime) -> None:
+    if offering.status == OfferingStatus.CANCELLED:
+        raise WrongStatus(offering.status)
+    if not any(not o.is_cancelled for o in offering.occurrences):
+        raise NoOccurrences()
+    offering.status = OfferingStatus.PUBLISHED
+    offering.updated_at = now
+    db.session.flush()
+
+
+def unpublish_offering(offering: Offering, *, now: datetime) -> None:
+    """Back to draft: gone from the catalogue; people already signed up keep their seats."""
+    if offering.status != OfferingStatus.PUBLISHED:
+        raise WrongStatus(offering.status)
+    offering.status = OfferingStatus.DRAFT
+    offering.updated_at = now
+    db.session.flush()
+
+
+def cancel_offering(offering: Offering, *, now: datetime, message: str | None = None) -> None:
+    """Cancel the whole offering; every date still to come is cancelled in every calendar,
+    and every participant gets a message."""
+    if offering.status == OfferingStatus.CANCELLED:
+        raise WrongStatus(offering.status)
+    from app.mail.notifications import notify_offering_cancelled
+
+    offering.status = OfferingStatus.CANCELLED
+    offering.cancellation_reason = _none_if_blank(message)
+    offering.revision += 1
+    offering.updated_at = now
+    for occurrence in offering.occurrences:
+        if not occurrence.is_cancelled and occurrence.ends_at > now:
+            occurrence.status = OccurrenceStatus.CANCELLED
+            occurrence.cancelled_at = now
+            _mark_changed(occurrence, now)
+    db.session.flush()
+    notify_offering_cancelled(offering.id, now=now, message=_none_if_blank(message))
+
+
+def duplicate_offering(offering: Offering, *, created_by_id: int | None, now: datetime) -> Offering:
+    """A draft copy for next term: everything but the slug, the dates and the people."""
+    copy = Offering(
+        kind=offering.kind,
+        title=f"{offering.title} (kopi)",
+        title_en=f"{offering.title_en} (copy)" if offering.title_en else None,
+        summary=offering.summary,
+        summary_en=offering.summary_en,
+        description=offering.description,
+        description_en=offering.description_en,
+        organisation_id=offering.organisation_id,
+        location_id=offering.location_id,
+        is_online=offering.is_online,
+        online_join_url=offering.online_join_url,
+        capacity=offering.capacity,
+        enrolment_mode=offering.enrolment_mode,
+        status=OfferingStatus.DRAFT,
+        accessibility_notes=offering.accessibility_notes,
+        accessibility_notes_en=offering.accessibility_notes_en,
+        teaching_language=offering.teaching_language,
+        contact_email=offering.contact_email,
+        created_by_id=created_by_id,
+        created_at=now,
+        updated_at=now,
+    )
+    copy.slug = unique_slug(copy.title)
+    copy.audience_rows = [OfferingAudience(audience=a) for a in offering.audiences]
+    copy.themes = list(offering.themes)
+    copy.co_organisers = list(offering.co_organisers)
+    copy.facilitators = [
+        Facilitator(user_id=f.user_id, guest_name=f.guest_name, role=f.role, position=f.position)
+        for f in offering.facilitators
+    ]
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+# --- occurrences ---------------------------------------------------------------------------
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """A Danish wall-clock time as UTC (17:00 is 16:00Z in winter, 15:00Z in summer)."""
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def weekly_series(
+    *,
+    weekday: int,
+    start: time,
+    end: time,
+    first_date: date,
+    count: int | None = None,
+    until: date | None = None,
+    every_weeks: int = 1,
+    skip: frozenset[date] | set[date] = frozenset(),
+) -> list[tuple[datetime, datetime]]:
+    """The (start, end) in UTC of a weekly or fortnightly series, computed in local time so
+    that 17:00 stays 17:00 across the change to and from summer time.
+
+    `weekday` is 0 for Monday. The series starts on the first such weekday on or after
+    `first_date` and stops after `count` meetings or on `until` (inclusive). Skipped dates
+    (holidays) do not count towards `count`.
+    """
+    if end <= start:
+        raise BadTimes()
+    if (count is None) == (until is None):
+        raise BadSeries("give either a count or an end date")
+    if count is not None and not 1 <= count <= MAX_SERIES_LENGTH:
+        raise BadSeries("count out of range")
+    if every_weeks not in (1, 2):
+        raise BadSeries("weekly or fortnightly")
+    day = first_date + timedelta(days=(weekday - first_date.weekday()) % 7)
+    if until is not None and until < day:
+        raise BadSeries("ends before it starts")
+    dates: list[date] = []
+    steps = 0
+    while steps < MAX_SERIES_LENGTH * 3:
+        steps += 1
+        if until is not None and day > until:
+            break
+        if count is not None and len(dates) >= count:
+            break
+        if day not in skip:
+            dates.append(day)
+        day += timedelta(weeks=every_weeks)
+    if not dates:
+        raise BadSeries("no dates")
+    if len(dates) > MAX_SERIES_LENGTH:
+        raise BadSeries("too many dates")
+    return [(local_to_utc(d, start), local_to_utc(d, end)) for d in dates]
+
+
+def add_occurrences(
+    offering: Offering,
+    times: list[tuple[datetime, datetime]],
+    *,
+    now: datetime,
+    note: str | None = None,
+) -> list[Occurrence]:
+    """New dates for an offering; a date that already exists (same start) is not repeated."""
+    existing = {o.starts_at for o in offering.occurrences}
+    added = []
+    for starts_at, ends_at in times:
+        if ends_at <= starts_at:
+            raise BadTimes()
+        if starts_at in existing:
+            continue
+        occurrence = Occurrence(
+            offering=offering,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            note=_none_if_blank(note),
+            updated_at=now,
+        )
+        db.session.add(occurrence)
+        added.append(occurrence)
+        existing.add(starts_at)
+    offering.updated_at = now
+    db.session.flush()
+    return added
+
+
+def _mark_changed(occurrence: Occurrence, now: datetime) -> None:
+    """Raise the iCal SEQUENCE so every calendar that holds the event takes the change."""
+    try:
+        from app.calendar.changes import mark_occurrence_changed
+    except ImportError:  # the calendar area is not installed
+        occurrence.sequence = (occurrence.sequence or 0) + 1
+        occurrence.updated_at = now
+        return
+    mark_occurrence_changed(occurrence, now=now)
+
+
+def move_occurrence(
+    occurrence: Occurrence,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    location_id: int | None = None,
+    note: str | None = None,
+    now: datetime,
+    message: str | None = None,
+) -> None:
+    """A new time (or room) for one date; participants are told, calendars update."""
+    if occurrence.is_cancelled:
+        raise WrongStatus(occurrence.status)
+    if ends_at <= starts_at:
+        raise BadTimes()
+    from app.mail.notifications import notify_occurrence_changed
+
+    occurrence.starts_at = starts_at
+    occurrence.ends_at = ends_at
+    occurrence.location_id = location_id
+    occurrence.note = _none_if_blank(note)
+    _mark_changed(occurrence, now)
+    db.session.flush()
+    notify_occurrence_changed(
+        occurrence.id, change="moved", now=now, message=_none_if_blank(message)
+    )
+
+
+def cancel_occurrence(occurrence: Occurrence, *, now: datetime, message: str | None = None) -> None:
+    """Cancel one date; it stays in calendars as cancelled, participants are told."""
+    if occurrence.is_cancelled:
+        raise WrongStatus(occurrence.status)
+    from app.mail.notifications import notify_occurrence_changed
+
+    occurrence.status = OccurrenceStatus.CANCELLED
+    occurrence.cancelled_at = now
+    _mark_changed(occurrence, now)
+    db.session.flush()
+    notify_occurrence_changed(
+        occurrence.id, change="cancelled", now=now, message=_none_if_blank(message)
+    )
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+
+def set_attendance(
+    enrollment: Enrollment,
+    occurrence: Occurrence,
+    status: str,
+    *,
+    recorded_by_id: int | None,
+    now: datetime,
+) -> Attendance:
+    """Present, absent or excused: one row per person and date, the last tap wins."""
+    if status not in {s.value for s in AttendanceStatus}:
+        raise ValueError(status)
+    if (
+        enrollment.offering_id != occurrence.offering_id
+        or enrollment.status != EnrollmentStatus.CONFIRMED
+    ):
+        raise NotAParticipant()
+    row = db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.enrollment_id == enrollment.id, Attendance.occurrence_id == occurrence.id
+        )
+    )
+    if row is None:
+        row = Attendance(enrollment_id=enrollment.id, occurrence_id=occurrence.id)
+        db.session.add(row)
+    row.status = status
+    row.recorded_at = now
+    row.recorded_by_id = recorded_by_id
+    db.session.flush()
+    return row
+
+
+# --- audit log -----------------------------------------------------------------------------
+
+
+class AuditAction:
+    VIEW_PARTICIPANTS = "view_participants"
+    VIEW_ATTENDANCE = "view_attendance"
+    EXPORT_CSV = "export_csv"
+    PRINT_SHEET = "print_attendance_sheet"
+    EMAIL_PARTICIPANTS = "email_participants"
+
+
+def record_audit(
+    *,
+    user_id: int | None,
+    action: str,
+    offering_id: int | None,
+    now: datetime,
+    details: str | None = None,
+) -> AuditEntry:
+    """Who looked at or exported participant data, and when."""
+    entry = AuditEntry(
+        user_id=user_id, action=action, offering_id=offering_id, details=details, created_at=now
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,138 @@
+"""Administration: staff accounts, organisations and the audit log (admins only)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.management import accounts, policy, queries
+from app.management.access import allowed_if, ensure
+from app.management.forms import AccountForm, ConfirmForm, OrganisationForm
+from app.management.routes import bp
+from app.management.views_auth import send_password_link
+from app.models import Organisation, User
+
+
+@bp.get("/accounts")
+@allowed_if(policy.can_manage_accounts)
+def accounts_list():
+    """Every staff account, with its role and organisation."""
+    return render_template(
+        "management/accounts.html", users=queries.all_users(), form=ConfirmForm()
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@allowed_if(policy.can_manage_accounts)
+def new_account():
+    """Create a staff account; without a password, the person gets a link to choose one."""
+    form = AccountForm()
+    form.organisation_id.choices = [(0, _("No organisation"))] + [
+        (o.id, o.name) for o in queries.all_organisations()
+    ]
+    if form.validate_on_submit():
+        ensure(policy.can_assign_role(current_user, form.role.data))
+        organisation = (
+            db.session.get(Organisation, form.organisation_id.data)
+            if form.organisation_id.data
+            else None
+        )
+        try:
+            user = accounts.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                organisation=organisation,
+                password=form.password.data or None,
+            )
+        except accounts.EmailTaken:
+            form.email.errors.append(_("There is already an account with this email."))
+        else:
+            if not form.password.data:
+                send_password_link(user, kind="welcome")
+            db.session.commit()
+            flash(
+                _("The account is created.")
+                if form.password.data
+                else _("The account is created, and a link to choose a password is on its way."),
+                "success",
+            )
+            return redirect(url_for("management.accounts_list"))
+    return render_template("management/account_form.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/accounts/<int:user_id>/active")
+@allowed_if(policy.can_manage_accounts)
+def set_account_active(user_id: int):
+    """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        if user.id == current_user.id and not active:
+            flash(_("You cannot deactivate your own account."), "error")
+        else:
+            accounts.set_active(user, active)
+            db.session.commit()
+            flash(
+                _("%(name)s can sign in again.", name=user.name)
+                if active
+                else _("%(name)s can no longer sign in.", name=user.name),
+                "success",
+            )
+    return redirect(url_for("management.accounts_list"))
+
+
+@bp.get("/organisations")
+@allowed_if(policy.can_manage_organisations)
+def organisations():
+    """The organisations that own and co-organise offerings."""
+    return render_template(
+        "management/organisations.html", organisations=queries.all_organisations()
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@allowed_if(policy.can_manage_organisations)
+def new_organisation():
+    """Add an organisation (a partner association, say)."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            accounts.create_organisation(
+                accounts.OrganisationDetails(
+                    slug=form.slug.data,
+                    name=form.name.data,
+                    name_en=form.name_en.data,
+                    website=form.website.data,
+                    email=form.email.data,
+                    phone=form.phone.data,
+                )
+            )
+        except accounts.SlugTaken:
+            form.slug.errors.append(_("Another organisation already uses this short name."))
+        else:
+            db.session.commit()
+            flash(_("The organisation is added."), "success")
+            return redirect(url_for("management.organisations"))
+    return render_template("management/organisation_form.html", form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/audit")
+@allowed_if(policy.can_view_audit_log)
+def audit_log():
+    """Who looked at or exported participant data, newest first."""
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    entries, total = queries.audit_entries(page=page)
+    titles = queries.offering_titles({e.offering_id for e in entries if e.offering_id})
+    return render_template(
+        "management/audit.html", entries=entries, total=total, page=page, titles=titles, per_page=50
+    )

@@ -1,0 +1,117 @@
+"""Signing in and out, and resetting a forgotten password by an emailed one-time link."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.database import utcnow
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.management import accounts
+from app.management.access import safe_next
+from app.management.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from app.management.routes import bp
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "login-email:" + request.form.get("email", "").strip().lower()[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+def login():
+    """Staff sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("management.dashboard"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()  # a re-hashed password, if the parameters were raised
+            target = safe_next(form.next.data) or url_for("management.dashboard")
+            session.clear()  # nothing from before sign-in survives into the signed-in session
+            login_user(user)
+            return redirect(target)
+        form.password.errors.append(_("The email or the password is not right."))
+    return render_template("management/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and forget the session."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("management.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether the email has an account or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.user_for_reset(form.email.data)
+        if user is not None:
+            send_password_link(user, kind="password_reset")
+        db.session.commit()
+        flash(
+            _(
+                "If that email has a staff account, a link to choose a new password is on its way. "
+                "It works for one hour."
+            ),
+            "success",
+        )
+        return redirect(url_for("management.login"))
+    return render_template("management/forgot_password.html", form=form)
+
+
+def send_password_link(user, *, kind: str) -> None:
+    """Queue the mail with a one-time link (reset: 1 hour; a new account: 3 days)."""
+    from app.mail.outbox import queue_mail
+
+    now = utcnow()
+    lifetime = accounts.WELCOME_LINK_LIFETIME if kind == "welcome" else accounts.RESET_LINK_LIFETIME
+    token = accounts.issue_reset_token(user, now=now, lifetime=lifetime)
+    link = current_app.config["PUBLIC_URL"] + url_for("management.reset_password", token=token)
+    language = current_language()
+    with force_locale(language):
+        subject = (
+            _("Your staff account on Holdplads")
+            if kind == "welcome"
+            else _("Choose a new password for Holdplads")
+        )
+        body = render_template(f"management/mail/{kind}.txt", user=user, link=link)
+    queue_mail(
+        kind=kind,
+        to_address=user.email,
+        to_name=user.name,
+        subject=subject,
+        body_text=body,
+        language=language,
+        now=now,
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password with a one-time link; an unknown or used link is a kind 404."""
+    now = utcnow()
+    if accounts.valid_reset_token(token, now=now) is None:
+        return render_template("management/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.reset_password(token, form.password.data, now=now)
+        db.session.commit()
+        flash(_("Your new password is saved. Please sign in."), "success")
+        return redirect(url_for("management.login"))
+    return render_template("management/reset_password.html", form=form, token=token)

@@ -1,0 +1,430 @@
+"""The facilitator's own page, offerings and their dates."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.catalogue.render import render_markdown
+from app.database import utcnow
+from app.extensions import db
+from app.i18n import local
+from app.management import policy, queries, services
+from app.management.access import (
+    allowed_if,
+    ensure,
+    occurrence_or_404,
+    offering_or_404,
+    staff_only,
+    writing,
+)
+from app.management.forms import (
+    CalendarLinkForm,
+    CancelForm,
+    ConfirmForm,
+    OccurrenceForm,
+    OfferingForm,
+    SeriesForm,
+    offering_form_data,
+)
+from app.management.routes import bp
+from app.models import Offering, Organisation, UserRole
+
+
+@bp.get("/")
+@staff_only
+def dashboard():
+    """My next occurrences with seat counts and new requests, and my calendar feed."""
+    now = utcnow()
+    return render_template(
+        "management/dashboard.html",
+        rows=queries.my_next_occurrences(current_user, now=now),
+        calendar_url=_calendar_url(renew=False) if current_user.calendar_token_hash else None,
+        calendar_form=CalendarLinkForm(),
+        can_create=policy.can_create_offering(current_user),
+    )
+
+
+def _calendar_url(*, renew: bool) -> str | None:
+    try:
+        from app.calendar.tokens import facilitator_calendar_token
+    except ImportError:
+        return None
+    if "calendar.facilitator_feed" not in current_app.view_functions:
+        return None
+    token = facilitator_calendar_token(current_user.id, renew=renew)
+    return current_app.config["PUBLIC_URL"] + url_for("calendar.facilitator_feed", token=token)
+
+
+@bp.post("/calendar-link")
+@staff_only
+def calendar_link():
+    """Create (or renew, killing the old address) my personal calendar feed."""
+    form = CalendarLinkForm()
+    if form.validate_on_submit():
+        url = _calendar_url(renew=True)
+        db.session.commit()
+        if url:
+            flash(
+                _("Your calendar address is ready. Add it to your calendar app as a subscription."),
+                "success",
+            )
+    return redirect(url_for("management.dashboard") + "#calendar")
+
+
+@bp.get("/figures")
+@allowed_if(policy.can_view_key_figures)
+def key_figures():
+    """Key figures for coordinators: offerings, confirmed, waiting, attendance rate."""
+    return render_template("management/figures.html", figures=queries.key_figures(current_user))
+
+
+@bp.get("/offerings")
+@staff_only
+def offerings():
+    """Every offering I may see, drafts first."""
+    return render_template(
+        "management/offerings.html",
+        rows=queries.offerings_for(current_user, now=utcnow()),
+        can_create=policy.can_create_offering(current_user),
+    )
+
+
+# --- the offering form ----------------------------------------------------------------------
+
+
+def _organisation_choices(offering: Offering | None) -> list[Organisation]:
+    everyone = queries.all_organisations()
+    allowed = [o for o in everyone if policy.can_create_offering_for(current_user, o)]
+    if offering is not None and offering.organisation not in allowed:
+        allowed.append(offering.organisation)
+    return allowed
+
+
+def _prepare(form: OfferingForm, offering: Offering | None) -> None:
+    organisations = _organisation_choices(offering)
+    everyone = queries.all_organisations()
+    org_ids = [o.id for o in organisations]
+    if offering is not None:
+        org_ids += [o.id for o in offering.co_organisers]
+    if current_user.role == UserRole.ADMIN:
+        org_ids = [o.id for o in everyone]
+    existing = [f.user_id for f in offering.facilitators if f.user_id] if offering else []
+    form.set_choices(
+        organisations=organisations,
+        locations=queries.all_locations(),
+        themes=queries.all_themes(),
+        staff=queries.staff_of(org_ids, include=existing),
+        co_organisers=everyone,
+    )
+
+
+def _render_form(form: OfferingForm, offering: Offering | None, status: int = 200):
+    preview = None
+    if form.preview.data:
+        preview = {
+            "da": render_markdown(form.description.data or ""),
+            "en": render_markdown(form.description_en.data or "")
+            if form.description_en.data
+            else None,
+        }
+    return (
+        render_template(
+            "management/offering_form.html", form=form, offering=offering, preview=preview
+        ),
+        status,
+    )
+
+
+@bp.route("/offerings/new", methods=["GET", "POST"])
+@allowed_if(policy.can_create_offering)
+def new_offering():
+    """Create an offering; it starts as a draft."""
+    form = OfferingForm()
+    if request.method == "GET":
+        form = OfferingForm(
+            formdata=None,
+            organisation_id=current_user.organisation_id,
+            audiences=["citizen"],
+            contact_email=current_user.email,
+            facilitators=[{"user_id": str(current_user.id), "role": "peer"}]
+            + [{"user_id": "", "role": "professional"}] * 3,
+        )
+    _prepare(form, None)
+    if form.preview.data or not form.validate_on_submit():
+        return _render_form(form, None, 400 if form.errors else 200)
+    try:
+        offering = services.create_offering(
+            form.to_details(), created_by_id=current_user.id, now=utcnow()
+        )
+    except services.SlugTaken:
+        form.slug.errors.append(_("Another offering already uses this web address."))
+        return _render_form(form, None, 400)
+    db.session.commit()
+    flash(_("The offering is saved as a draft. Add its dates, then publish it."), "success")
+    return redirect(url_for("management.offering", offering_id=offering.id))
+
+
+@bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_offering(offering_id: int):
+    """Edit an offering. Capacity changes go through the sign-up service."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    if request.method == "GET":
+        form = OfferingForm(formdata=None, data=offering_form_data(offering))
+    else:
+        form = OfferingForm()
+    _prepare(form, offering)
+    if form.preview.data or not form.validate_on_submit():
+        return _render_form(form, offering, 400 if form.errors else 200)
+    from app.enrollment.services import CapacityBelowConfirmed
+
+    details = form.to_details()
+    try:
+        with writing():
+            offering = offering_or_404(offering_id)
+            services.update_offering(offering, details, now=utcnow())
+            db.session.commit()
+    except services.SlugTaken:
+        db.session.rollback()
+        form.slug.errors.append(_("Another offering already uses this web address."))
+        return _render_form(form, offering_or_404(offering_id), 400)
+    except CapacityBelowConfirmed as error:
+        db.session.rollback()
+        form.capacity.errors.append(
+            _(
+                "%(num)d seats are already taken (confirmed or offered). Choose at least %(num)d "
+                "seats, or cancel seats on the participants page first.",
+                num=error.minimum,
+            )
+        )
+        return _render_form(form, offering_or_404(offering_id), 400)
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("management.offering", offering_id=offering_id))
+
+
+@bp.get("/offerings/<int:offering_id>")
+@staff_only
+def offering(offering_id: int):
+    """An offering's staff page: status, dates, seat counts and what one can do."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_view_offering(current_user, offering))
+    return render_template(
+        "management/offering.html",
+        offering=offering,
+        counts=queries.seat_counts([offering.id])[offering.id],
+        can_edit=policy.can_edit_offering(current_user, offering),
+        can_participants=policy.can_view_participants(current_user, offering),
+        can_duplicate=policy.can_duplicate_offering(current_user, offering),
+        form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/offerings/<int:offering_id>/publish")
+@staff_only
+def publish(offering_id: int):
+    """Put the offering in the public catalogue."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.publish_offering(offering, now=utcnow())
+        except services.NoOccurrences:
+            flash(_("Add at least one date before you publish."), "error")
+        except services.WrongStatus:
+            flash(
+                _("A cancelled offering cannot be published again. Duplicate it instead."), "error"
+            )
+        else:
+            db.session.commit()
+            flash(_("The offering is published and can be found in the catalogue."), "success")
+    return redirect(url_for("management.offering", offering_id=offering_id))
+
+
+@bp.post("/offerings/<int:offering_id>/unpublish")
+@staff_only
+def unpublish(offering_id: int):
+    """Take the offering out of the catalogue (back to draft); seats are kept."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.unpublish_offering(offering, now=utcnow())
+        except services.WrongStatus:
+            flash(_("Only a published offering can be taken down."), "error")
+        else:
+            db.session.commit()
+            flash(_("The offering is a draft again and no longer in the catalogue."), "success")
+    return redirect(url_for("management.offering", offering_id=offering_id))
+
+
+@bp.post("/offerings/<int:offering_id>/duplicate")
+@staff_only
+def duplicate(offering_id: int):
+    """A draft copy for next term, without dates and participants."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_duplicate_offering(current_user, offering))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("management.offering", offering_id=offering_id))
+    copy = services.duplicate_offering(offering, created_by_id=current_user.id, now=utcnow())
+    db.session.commit()
+    flash(
+        _("This is the copy. Check it, add its dates, and publish it when it is ready."), "success"
+    )
+    return redirect(url_for("management.edit_offering", offering_id=copy.id))
+
+
+@bp.route("/offerings/<int:offering_id>/cancel", methods=["GET", "POST"])
+@staff_only
+def cancel_offering(offering_id: int):
+    """Cancel the whole offering; every participant gets the message."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            with writing():
+                offering = offering_or_404(offering_id)
+                services.cancel_offering(offering, now=utcnow(), message=form.message.data)
+                db.session.commit()
+        except services.WrongStatus:
+            db.session.rollback()
+            flash(_("The offering is already cancelled."), "error")
+        else:
+            flash(_("The offering is cancelled and every participant has been told."), "success")
+        return redirect(url_for("management.offering", offering_id=offering_id))
+    return render_template("management/cancel_offering.html", offering=offering, form=form)
+
+
+# --- occurrences ----------------------------------------------------------------------------
+
+
+@bp.route("/offerings/<int:offering_id>/occurrences/new", methods=["GET", "POST"])
+@staff_only
+def new_occurrence(offering_id: int):
+    """Add one date."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    form = OccurrenceForm()
+    form.set_choices(queries.all_locations())
+    if form.validate_on_submit():
+        starts_at, ends_at = form.times()
+        added = services.add_occurrences(
+            offering, [(starts_at, ends_at)], now=utcnow(), note=form.note.data
+        )
+        for occurrence in added:
+            occurrence.location_id = int(form.location_id.data) if form.location_id.data else None
+        db.session.commit()
+        flash(_("The date is added.") if added else _("That date was already there."), "success")
+        return redirect(url_for("management.offering", offering_id=offering_id))
+    return render_template(
+        "management/occurrence_form.html", offering=offering, form=form, occurrence=None
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/offerings/<int:offering_id>/occurrences/series", methods=["GET", "POST"])
+@staff_only
+def new_series(offering_id: int):
+    """Add a weekly or fortnightly series of dates, skipping holidays."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    form = SeriesForm()
+    if form.validate_on_submit():
+        try:
+            times = services.weekly_series(
+                weekday=int(form.weekday.data),
+                start=form.start.data,
+                end=form.end.data,
+                first_date=form.first_date.data,
+                count=form.count.data,
+                until=form.until.data,
+                every_weeks=form.every_weeks.data,
+                skip=form.skip_dates(),
+            )
+        except services.BadSeries:
+            form.first_date.errors.append(
+                _("These choices give no dates (or more than 104). Check the dates and the count.")
+            )
+        else:
+            added = services.add_occurrences(offering, times, now=utcnow())
+            db.session.commit()
+            flash(ngettext("%(num)d date added.", "%(num)d dates added.", len(added)), "success")
+            return redirect(url_for("management.offering", offering_id=offering_id))
+    return render_template("management/series_form.html", offering=offering, form=form), (
+        400 if form.errors else 200
+    )
+
+
+def _editable_occurrence(occurrence_id: int):
+    occurrence = occurrence_or_404(occurrence_id)
+    offering = offering_or_404(occurrence.offering_id)
+    ensure(policy.can_edit_offering(current_user, offering))
+    return occurrence, offering
+
+
+@bp.route("/occurrences/<int:occurrence_id>/move", methods=["GET", "POST"])
+@staff_only
+def move_occurrence(occurrence_id: int):
+    """Move one date to another time or place; participants and calendars follow."""
+    occurrence, offering = _editable_occurrence(occurrence_id)
+    if occurrence.is_cancelled:
+        flash(_("A cancelled date cannot be moved. Add a new date instead."), "error")
+        return redirect(url_for("management.offering", offering_id=offering.id))
+    if request.method == "GET":
+        form = OccurrenceForm(
+            formdata=None,
+            day=local(occurrence.starts_at).date(),
+            start=local(occurrence.starts_at).time(),
+            end=local(occurrence.ends_at).time(),
+            location_id=str(occurrence.location_id or ""),
+            note=occurrence.note,
+        )
+    else:
+        form = OccurrenceForm()
+    form.set_choices(queries.all_locations())
+    if form.validate_on_submit():
+        starts_at, ends_at = form.times()
+        with writing():
+            occurrence = occurrence_or_404(occurrence_id)
+            services.move_occurrence(
+                occurrence,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location_id=int(form.location_id.data) if form.location_id.data else None,
+                note=form.note.data,
+                message=form.message.data,
+                now=utcnow(),
+            )
+            db.session.commit()
+        flash(_("The date is moved and the participants have been told."), "success")
+        return redirect(url_for("management.offering", offering_id=offering.id))
+    return render_template(
+        "management/occurrence_form.html", offering=offering, form=form, occurrence=occurrence
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/occurrences/<int:occurrence_id>/cancel", methods=["GET", "POST"])
+@staff_only
+def cancel_occurrence(occurrence_id: int):
+    """Cancel one date; it stays in calendars as cancelled and participants are told."""
+    occurrence, offering = _editable_occurrence(occurrence_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            with writing():
+                occurrence = occurrence_or_404(occurrence_id)
+                services.cancel_occurrence(occurrence, now=utcnow(), message=form.message.data)
+                db.session.commit()
+        except services.WrongStatus:
+            db.session.rollback()
+            flash(_("That date is already cancelled."), "error")
+        else:
+            flash(_("The date is cancelled and the participants have been told."), "success")
+        return redirect(url_for("management.offering", offering_id=offering.id))
+    return render_template(
+        "management/cancel_occurrence.html", offering=offering, occurrence=occurrence, form=form
+    )

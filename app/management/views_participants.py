@@ -1,0 +1,394 @@
+"""Participants of an offering: lists, decisions, attendance, export and mail.
+
+Every view or export of participant data writes an audit entry (who, what, when, offering).
+Every change to an enrollment goes through `app.enrollment.services` inside `writing()`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.database import utcnow
+from app.enrollment import services as enrollment_services
+from app.extensions import db
+from app.i18n import local
+from app.management import policy, queries, services
+from app.management.access import (
+    enrollment_or_404,
+    ensure,
+    occurrence_or_404,
+    offering_or_404,
+    staff_only,
+    wants_json,
+    writing,
+)
+from app.management.forms import (
+    AddParticipantForm,
+    ConfirmForm,
+    EmailParticipantsForm,
+    MessageForm,
+)
+from app.management.routes import bp
+from app.management.services import AuditAction
+from app.models import AttendanceStatus, EnrollmentStatus, Offering
+
+
+def _offering_for_participants(offering_id: int) -> Offering:
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_view_participants(current_user, offering))
+    return offering
+
+
+def _audit(action: str, offering: Offering, details: str | None = None) -> None:
+    services.record_audit(
+        user_id=current_user.id,
+        action=action,
+        offering_id=offering.id,
+        now=utcnow(),
+        details=details,
+    )
+
+
+@bp.get("/offerings/<int:offering_id>/participants")
+@staff_only
+def participants(offering_id: int):
+    """Confirmed, offered, waiting (in order), requests, and those who left."""
+    offering = _offering_for_participants(offering_id)
+    people = queries.participants(offering.id)
+    _audit(AuditAction.VIEW_PARTICIPANTS, offering)
+    db.session.commit()
+    return render_template(
+        "management/participants.html",
+        offering=offering,
+        people=people,
+        counts=queries.seat_counts([offering.id])[offering.id],
+        form=MessageForm(),
+        now=utcnow(),
+    )
+
+
+# --- decisions ----------------------------------------------------------------------------
+
+
+def _error_message(error: enrollment_services.EnrollmentError) -> str:
+    if isinstance(error, enrollment_services.NoSeatFree):
+        return _("There is no free seat. Raise the number of seats first, or cancel a seat.")
+    if isinstance(error, enrollment_services.AlreadyEnrolled):
+        return _("This email address is already signed up for this offering.")
+    if isinstance(error, enrollment_services.SignupClosed):
+        return _("The offering is cancelled, so nobody can be added.")
+    if isinstance(error, enrollment_services.InvalidTransition):
+        return _("This person's status had already changed. Here is the list as it is now.")
+    return _("That could not be done. Please reload the page and try again.")
+
+
+def _decide(enrollment_id: int, act, success: str):
+    """Load → check → act, for the buttons on the participants page."""
+    enrollment = enrollment_or_404(enrollment_id)
+    offering_id = enrollment.offering_id
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_manage_participants(current_user, offering))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            with writing():
+                act(enrollment_id, (form.message.data or "").strip() or None)
+                db.session.commit()
+        except enrollment_services.NotFound:
+            db.session.rollback()
+            abort(404)
+        except enrollment_services.EnrollmentError as error:
+            db.session.rollback()
+            flash(_error_message(error), "error")
+        else:
+            flash(success, "success")
+    return redirect(url_for("management.participants", offering_id=offering_id))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/approve")
+@staff_only
+def approve(enrollment_id: int):
+    """Say yes to a request (a seat if one is free, else the waiting list)."""
+    return _decide(
+        enrollment_id,
+        lambda eid, message: enrollment_services.approve_request(
+            eid, now=utcnow(), message=message
+        ),
+        _("The request is approved and the person has been told."),
+    )
+
+
+@bp.post("/enrollments/<int:enrollment_id>/decline")
+@staff_only
+def decline(enrollment_id: int):
+    """Say no to a request, with an optional message."""
+    return _decide(
+        enrollment_id,
+        lambda eid, message: enrollment_services.decline_request(
+            eid, now=utcnow(), message=message
+        ),
+        _("The request is declined and the person has been told."),
+    )
+
+
+@bp.post("/enrollments/<int:enrollment_id>/cancel")
+@staff_only
+def cancel_seat(enrollment_id: int):
+    """Cancel someone's seat (or place on the waiting list); the seat goes to the next in line."""
+    return _decide(
+        enrollment_id,
+        lambda eid, message: enrollment_services.cancel_enrollment(
+            eid, now=utcnow(), by_staff_id=current_user.id, message=message
+        ),
+        _("The sign-up is cancelled and the person has been told."),
+    )
+
+
+@bp.post("/enrollments/<int:enrollment_id>/promote")
+@staff_only
+def promote(enrollment_id: int):
+    """Give a waiting person a free seat now."""
+    return _decide(
+        enrollment_id,
+        lambda eid, message: enrollment_services.move_from_waitlist(eid, now=utcnow()),
+        _("The person has a seat now and has been told."),
+    )
+
+
+@bp.route("/offerings/<int:offering_id>/participants/new", methods=["GET", "POST"])
+@staff_only
+def add_participant(offering_id: int):
+    """Sign up someone who phoned: a seat if one is free, else the waiting list."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_manage_participants(current_user, offering))
+    form = AddParticipantForm()
+    if request.method == "GET" and offering.audiences:
+        form.audience.data = offering.audiences[0]
+    if form.validate_on_submit():
+        person = enrollment_services.PersonDetails(
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data or None,
+            audience=form.audience.data,
+            wants_companion=form.wants_companion.data,
+            needs=(form.needs.data or "").strip() or None,
+            language=form.language.data,
+        )
+        try:
+            with writing():
+                enrollment = enrollment_services.add_participant_by_staff(
+                    offering_id, person, now=utcnow(), staff_user_id=current_user.id
+                )
+                status = enrollment.status
+                db.session.commit()
+        except enrollment_services.EnrollmentError as error:
+            db.session.rollback()
+            form.email.errors.append(_error_message(error))
+        else:
+            flash(
+                _("%(name)s has a seat and gets a confirmation by email.", name=person.name)
+                if status == EnrollmentStatus.CONFIRMED
+                else _("The offering is full: %(name)s is on the waiting list.", name=person.name),
+                "success",
+            )
+            return redirect(url_for("management.participants", offering_id=offering_id))
+    return render_template(
+        "management/add_participant.html", offering=offering_or_404(offering_id), form=form
+    ), (400 if form.errors else 200)
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+@bp.route("/occurrences/<int:occurrence_id>/attendance", methods=["GET", "POST"])
+@staff_only
+def attendance(occurrence_id: int):
+    """One tap per person: present, absent or excused. JSON for the script, else a redirect."""
+    occurrence = occurrence_or_404(occurrence_id)
+    offering = offering_or_404(occurrence.offering_id)
+    ensure(policy.can_manage_participants(current_user, offering))
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        status = request.form.get("status", "")
+        enrollment_id = request.form.get("enrollment_id", "")
+        enrollment = enrollment_or_404(int(enrollment_id)) if enrollment_id.isdigit() else None
+        ok = enrollment is not None and status in {s.value for s in AttendanceStatus}
+        if ok:
+            try:
+                services.set_attendance(
+                    enrollment, occurrence, status, recorded_by_id=current_user.id, now=utcnow()
+                )
+            except services.NotAParticipant:
+                ok = False
+        if ok:
+            db.session.commit()
+        if wants_json():
+            if not ok:
+                return jsonify(ok=False, error=_("That could not be saved.")), 400
+            return jsonify(ok=True, enrollment_id=enrollment.id, status=status, message=_("Saved"))
+        if not ok:
+            flash(_("That could not be saved."), "error")
+        anchor = f"#person-{enrollment.id}" if enrollment is not None else ""
+        return redirect(url_for("management.attendance", occurrence_id=occurrence_id) + anchor)
+    people = queries.participants(offering.id)
+    _audit(AuditAction.VIEW_ATTENDANCE, offering, details=f"occurrence {occurrence.id}")
+    db.session.commit()
+    return render_template(
+        "management/attendance.html",
+        offering=offering,
+        occurrence=occurrence,
+        people=people.confirmed,
+        marks=queries.attendance_map([occurrence.id]),
+        form=form,
+        statuses=list(AttendanceStatus),
+    )
+
+
+# --- exports -----------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """Text as a spreadsheet shows it; never a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _status_label(status: str) -> str:
+    return {
+        EnrollmentStatus.CONFIRMED: _("Confirmed"),
+        EnrollmentStatus.OFFERED: _("Offered a seat"),
+        EnrollmentStatus.WAITLISTED: _("Waiting list"),
+        EnrollmentStatus.REQUESTED: _("Request"),
+        EnrollmentStatus.CANCELLED: _("Cancelled"),
+        EnrollmentStatus.DECLINED: _("Declined"),
+    }.get(status, status)
+
+
+def _audience_label(audience: str) -> str:
+    return {
+        "citizen": _("Citizen"),
+        "relative": _("Relative"),
+        "staff": _("Staff"),
+        "volunteer": _("Volunteer"),
+    }.get(audience, audience)
+
+
+def participants_csv_text(offering: Offering) -> str:
+    """The participants list as Danish Excel opens it: BOM, semicolons, local times."""
+    people = queries.participants(offering.id)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            _("Name"),
+            _("Email"),
+            _("Phone"),
+            _("Comes as"),
+            _("Status"),
+            _("Waiting list position"),
+            _("Wants a peer companion"),
+            _("Needs"),
+            _("Signed up at"),
+        ]
+    )
+    for e in people.active:
+        writer.writerow(
+            [
+                _cell(e.name),
+                _cell(e.email),
+                _cell(e.phone),
+                _audience_label(e.audience),
+                _status_label(e.status),
+                people.waitlist_position(e) or "",
+                _("Yes") if e.wants_companion else _("No"),
+                _cell(e.needs),
+                local(e.created_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+@bp.get("/offerings/<int:offering_id>/participants.csv")
+@staff_only
+def participants_csv(offering_id: int):
+    """Download the participants list as CSV (UTF-8 with BOM, semicolons)."""
+    offering = _offering_for_participants(offering_id)
+    body = participants_csv_text(offering)
+    _audit(AuditAction.EXPORT_CSV, offering)
+    db.session.commit()
+    filename = f"deltagere-{offering.slug}.csv"
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
+
+
+@bp.get("/offerings/<int:offering_id>/attendance-sheet")
+@staff_only
+def attendance_sheet(offering_id: int):
+    """A printable attendance sheet: confirmed participants against every date."""
+    offering = _offering_for_participants(offering_id)
+    people = queries.participants(offering.id)
+    occurrences = [o for o in offering.occurrences if not o.is_cancelled]
+    _audit(AuditAction.PRINT_SHEET, offering)
+    db.session.commit()
+    return render_template(
+        "management/attendance_sheet.html",
+        offering=offering,
+        people=people.confirmed,
+        occurrences=occurrences,
+        marks=queries.attendance_map([o.id for o in occurrences]),
+    )
+
+
+@bp.route("/offerings/<int:offering_id>/email", methods=["GET", "POST"])
+@staff_only
+def email_participants(offering_id: int):
+    """Write to everyone, or to the confirmed, the waiting or those present at a date."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_manage_participants(current_user, offering))
+    form = EmailParticipantsForm()
+    form.occurrence_id.choices = [("", "—")] + [
+        (str(o.id), local(o.starts_at).strftime("%Y-%m-%d %H:%M")) for o in offering.occurrences
+    ]
+    if form.validate_on_submit():
+        from app.mail.notifications import notify_participants
+
+        occurrence_id = int(form.occurrence_id.data) if form.occurrence_id.data else None
+        ids = queries.recipients(offering.id, form.audience.data, occurrence_id=occurrence_id)
+        count = (
+            notify_participants(
+                offering.id, ids, subject=form.subject.data, body=form.body.data, now=utcnow()
+            )
+            if ids
+            else 0
+        )
+        _audit(AuditAction.EMAIL_PARTICIPANTS, offering, details=f"{form.audience.data}: {count}")
+        db.session.commit()
+        flash(
+            ngettext(
+                "Your message is on its way to %(num)d person.",
+                "Your message is on its way to %(num)d people.",
+                count,
+            ),
+            "success",
+        )
+        return redirect(url_for("management.participants", offering_id=offering_id))
+    return render_template("management/email_participants.html", offering=offering, form=form), (
+        400 if form.errors else 200
+    )

@@ -1,0 +1,38 @@
+// One-tap attendance without a page reload. Without JavaScript the same forms post and
+// the page reloads; this only saves the round trip on a phone between two meetings.
+(function () {
+  "use strict";
+  var status = document.getElementById("attendance-status");
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-attendance]") || !window.fetch) return;
+    var button = event.submitter;
+    if (!button || button.name !== "status") return;
+    event.preventDefault();
+    var data = new FormData(form);
+    data.set("status", button.value);
+    var token = form.querySelector("input[name=csrf_token]");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": token ? token.value : "" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok) throw new Error(result.body.error || "error");
+      form.querySelectorAll("button[name=status]").forEach(function (b) {
+        b.setAttribute("aria-pressed", b === button ? "true" : "false");
+      });
+      if (status) status.textContent = result.body.message + ": " + button.textContent.trim();
+    }).catch(function () {
+      // Fall back to the plain form post, which reloads the page.
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "status";
+      hidden.value = button.value;
+      form.appendChild(hidden);
+      form.submit();
+    });
+  });
+})();

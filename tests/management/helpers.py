@@ -1,0 +1,91 @@
+"""Factories and a sign-in helper for the staff area's tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_login.utils import _create_identifier
+
+from app.extensions import db
+from app.management import accounts
+from app.models import Enrollment, Occurrence, Offering, Organisation, User
+from tests.factories import (
+    add_facilitator,
+    make_enrollment,
+    make_offering,
+    make_organisation,
+    make_user,
+)
+
+PASSWORD = "lang-nok-adgangskode"
+_password_hash: str | None = None
+
+
+def password_hash() -> str:
+    """Argon2 is slow on purpose; hash the test password once per run."""
+    global _password_hash
+    if _password_hash is None:
+        _password_hash = accounts.hash_password(PASSWORD)
+    return _password_hash
+
+
+def make_staff(role: str, organisation: Organisation | None, **fields) -> User:
+    fields.setdefault("password_hash", password_hash())
+    return make_user(role=role, organisation_id=organisation.id if organisation else None, **fields)
+
+
+def sign_in_as(client, user: User) -> None:
+    """Put the user in the client's session the way Flask-Login would (strong protection)."""
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session["_id"] = identifier
+
+
+@dataclass
+class World:
+    school: Organisation
+    centre: Organisation
+    admin: User
+    coordinator: User
+    peer: User
+    volunteer_staff: User
+    offering: Offering
+    occurrence: Occurrence
+    requested: Enrollment
+    confirmed: Enrollment
+    waitlisted: Enrollment
+
+    def by_role(self, role: str) -> User:
+        return getattr(self, role)
+
+
+def make_world() -> World:
+    """Two organisations, one user per role, and a school course the peer worker runs."""
+    school = make_organisation("recovery-skolen", "Recovery-skolen")
+    centre = make_organisation("frivilligcenter", "Frivilligcenteret")
+    admin = make_staff("admin", None)
+    coordinator = make_staff("coordinator", school)
+    peer = make_staff("peer_worker", school)
+    volunteer_staff = make_staff("volunteer_staff", centre)
+    offering = make_offering(title="Håb og recovery", organisation=school, capacity=2)
+    add_facilitator(offering, user=peer, role="peer")
+    confirmed = make_enrollment(offering, status="confirmed", name="Anna Andersen")
+    waitlisted = make_enrollment(offering, status="waitlisted", name="Bo Berg")
+    requested = make_enrollment(offering, status="requested", name="Carl Clausen")
+    db.session.commit()
+    return World(
+        school=school,
+        centre=centre,
+        admin=admin,
+        coordinator=coordinator,
+        peer=peer,
+        volunteer_staff=volunteer_staff,
+        offering=offering,
+        occurrence=offering.occurrences[0],
+        requested=requested,
+        confirmed=confirmed,
+        waitlisted=waitlisted,
+    )

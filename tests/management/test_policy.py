@@ -1,0 +1,85 @@
+"""The policy module: who may see, edit and run what."""
+
+from __future__ import annotations
+
+from app.management import policy
+from tests.factories import add_facilitator, make_offering
+from tests.management.helpers import make_staff, make_world
+
+
+def test_admin_may_do_everything():
+    w = make_world()
+    assert policy.can_edit_offering(w.admin, w.offering)
+    assert policy.can_manage_accounts(w.admin)
+    assert policy.can_view_audit_log(w.admin)
+    assert policy.can_manage_organisations(w.admin)
+
+
+def test_coordinator_runs_every_offering_of_their_organisation_only():
+    w = make_world()
+    other = make_offering(organisation=w.centre)
+    assert policy.can_edit_offering(w.coordinator, w.offering)
+    assert policy.can_view_participants(w.coordinator, w.offering)
+    assert policy.can_view_key_figures(w.coordinator)
+    assert not policy.can_view_offering(w.coordinator, other)
+    assert not policy.can_manage_accounts(w.coordinator)
+    assert not policy.can_view_audit_log(w.coordinator)
+
+
+def test_peer_worker_edits_what_they_facilitate_and_only_sees_colleagues_offerings():
+    w = make_world()
+    colleagues = make_offering(organisation=w.school)
+    assert policy.can_edit_offering(w.peer, w.offering)
+    assert policy.can_view_offering(w.peer, colleagues)
+    assert not policy.can_edit_offering(w.peer, colleagues)
+    assert not policy.can_view_participants(w.peer, colleagues)
+    assert not policy.can_view_key_figures(w.peer)
+
+
+def test_peer_worker_edits_an_offering_they_created():
+    w = make_world()
+    mine = make_offering(organisation=w.school, created_by_id=w.peer.id)
+    assert policy.can_edit_offering(w.peer, mine)
+
+
+def test_peer_worker_may_create_offerings_for_their_own_organisation_only():
+    w = make_world()
+    assert policy.can_create_offering_for(w.peer, w.school)
+    assert not policy.can_create_offering_for(w.peer, w.centre)
+
+
+def test_volunteer_staff_run_their_centres_offerings_and_nothing_else():
+    w = make_world()
+    group = make_offering(kind="group", organisation=w.centre)
+    assert policy.can_edit_offering(w.volunteer_staff, group)
+    assert policy.can_view_participants(w.volunteer_staff, group)
+    assert not policy.can_view_offering(w.volunteer_staff, w.offering)
+    assert not policy.can_view_key_figures(w.volunteer_staff)
+    assert not policy.can_manage_accounts(w.volunteer_staff)
+
+
+def test_co_organising_organisation_runs_the_offering_too():
+    w = make_world()
+    w.offering.co_organisers.append(w.centre)
+    assert policy.can_edit_offering(w.volunteer_staff, w.offering)
+
+
+def test_facilitating_a_centre_group_gives_a_peer_worker_access_to_it():
+    w = make_world()
+    group = make_offering(kind="group", organisation=w.centre)
+    add_facilitator(group, user=w.peer, role="peer")
+    assert policy.can_view_participants(w.peer, group)
+
+
+def test_deactivated_account_may_do_nothing():
+    w = make_world()
+    former = make_staff("admin", None, is_active_account=False)
+    assert not policy.can_view_offering(former, w.offering)
+    assert not policy.can_manage_accounts(former)
+    assert not policy.can_create_offering(former)
+
+
+def test_anonymous_may_do_nothing():
+    w = make_world()
+    assert not policy.can_view_offering(None, w.offering)
+    assert not policy.can_create_offering(None)

@@ -1,0 +1,140 @@
+"""Every /manage route, for every role and for an anonymous visitor: allowed or refused.
+
+The table below is the contract. A new /manage route that is not in it fails
+`test_every_manage_route_is_in_the_table`, so nobody can add a staff page without deciding
+who may use it; the parametrised test then proves each decision on the real app.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.management.helpers import make_world, sign_in_as
+
+ROLES = ("admin", "coordinator", "peer", "volunteer_staff")
+STAFF = frozenset(ROLES)
+RUNS_IT = frozenset({"admin", "coordinator", "peer"})  # the school course the peer facilitates
+ADMIN = frozenset({"admin"})
+PUBLIC = "public"  # anyone, signed in or not
+TOKEN = "token"  # protected by a secret in the URL: a wrong one is 404 for everyone
+
+EXPECTED: dict[tuple[str, str], object] = {
+    ("management.login", "GET"): PUBLIC,
+    ("management.login", "POST"): PUBLIC,
+    ("management.logout", "POST"): PUBLIC,
+    ("management.forgot_password", "GET"): PUBLIC,
+    ("management.forgot_password", "POST"): PUBLIC,
+    ("management.reset_password", "GET"): TOKEN,
+    ("management.reset_password", "POST"): TOKEN,
+    ("calendar.facilitator_feed", "GET"): TOKEN,
+    ("management.dashboard", "GET"): STAFF,
+    ("management.calendar_link", "POST"): STAFF,
+    ("management.key_figures", "GET"): frozenset({"admin", "coordinator"}),
+    ("management.offerings", "GET"): STAFF,
+    ("management.new_offering", "GET"): STAFF,
+    ("management.new_offering", "POST"): STAFF,
+    ("management.offering", "GET"): RUNS_IT,
+    ("management.edit_offering", "GET"): RUNS_IT,
+    ("management.edit_offering", "POST"): RUNS_IT,
+    ("management.publish", "POST"): RUNS_IT,
+    ("management.unpublish", "POST"): RUNS_IT,
+    ("management.duplicate", "POST"): RUNS_IT,
+    ("management.cancel_offering", "GET"): RUNS_IT,
+    ("management.cancel_offering", "POST"): RUNS_IT,
+    ("management.new_occurrence", "GET"): RUNS_IT,
+    ("management.new_occurrence", "POST"): RUNS_IT,
+    ("management.new_series", "GET"): RUNS_IT,
+    ("management.new_series", "POST"): RUNS_IT,
+    ("management.move_occurrence", "GET"): RUNS_IT,
+    ("management.move_occurrence", "POST"): RUNS_IT,
+    ("management.cancel_occurrence", "GET"): RUNS_IT,
+    ("management.cancel_occurrence", "POST"): RUNS_IT,
+    ("management.participants", "GET"): RUNS_IT,
+    ("management.add_participant", "GET"): RUNS_IT,
+    ("management.add_participant", "POST"): RUNS_IT,
+    ("management.participants_csv", "GET"): RUNS_IT,
+    ("management.attendance_sheet", "GET"): RUNS_IT,
+    ("management.email_participants", "GET"): RUNS_IT,
+    ("management.email_participants", "POST"): RUNS_IT,
+    ("management.approve", "POST"): RUNS_IT,
+    ("management.decline", "POST"): RUNS_IT,
+    ("management.cancel_seat", "POST"): RUNS_IT,
+    ("management.promote", "POST"): RUNS_IT,
+    ("management.attendance", "GET"): RUNS_IT,
+    ("management.attendance", "POST"): RUNS_IT,
+    ("management.accounts_list", "GET"): ADMIN,
+    ("management.new_account", "GET"): ADMIN,
+    ("management.new_account", "POST"): ADMIN,
+    ("management.set_account_active", "POST"): ADMIN,
+    ("management.organisations", "GET"): ADMIN,
+    ("management.new_organisation", "GET"): ADMIN,
+    ("management.new_organisation", "POST"): ADMIN,
+    ("management.audit_log", "GET"): ADMIN,
+}
+
+
+def _manage_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/manage"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def test_every_manage_route_is_in_the_table(app):
+    found = {(rule.endpoint, method) for rule, method in _manage_routes(app)}
+    assert found - EXPECTED.keys() == set(), "new /manage routes: decide who may use them above"
+    assert EXPECTED.keys() - found == set(), "routes in the table that no longer exist"
+
+
+def _url(app, endpoint: str, world) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    enrollment = {
+        "management.approve": world.requested,
+        "management.decline": world.requested,
+        "management.promote": world.waitlisted,
+    }.get(endpoint, world.confirmed)
+    values = {
+        "offering_id": world.offering.id,
+        "occurrence_id": world.occurrence.id,
+        "enrollment_id": enrollment.id,
+        "user_id": world.peer.id,
+        "token": "1-" + "0" * 64,
+    }
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/manage/login" in response.headers["Location"]
+
+
+CASES = [
+    (endpoint, method, who) for (endpoint, method) in EXPECTED for who in ("anonymous", *ROLES)
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "who"), CASES, ids=[f"{e}-{m}-{w}" for e, m, w in CASES]
+)
+def test_route_allows_or_refuses_by_role(app, client, endpoint, method, who):
+    world = make_world()
+    if who != "anonymous":
+        sign_in_as(client, world.by_role(who))
+    response = client.open(_url(app, endpoint, world), method=method, data={})
+    expected = EXPECTED[(endpoint, method)]
+
+    if expected == TOKEN:
+        assert response.status_code == 404
+    elif expected == PUBLIC:
+        assert response.status_code < 400
+    elif who == "anonymous":
+        assert _is_login_redirect(response), response.status_code
+    elif who in expected:
+        assert response.status_code < 400 or response.status_code == 400 and method == "POST", (
+            response.status_code
+        )
+        assert not _is_login_redirect(response)
+    else:
+        assert response.status_code == 403
