@@ -5,6 +5,12 @@ as every change, read with one indexed query), the language, the URL and the cur
 (pages show "next date" and whether sign-up is open, which move with the clock). A sign-up
 or an edit raises the marker, so every worker renders afresh on its next request. Browsers
 get an ETag from the same key and are answered 304 without rendering.
+
+Two layers share the key: `cached_page` keeps rendered bodies inside Flask, and
+`CachedPageMiddleware` keeps whole finished answers (after every after-request hook) and
+serves a repeat visit to a public page before Flask runs: no request context, no routing,
+no hooks, one marker read. A visitor with a session cookie (staff, flash messages) always
+goes through Flask.
 """
 
 from __future__ import annotations
@@ -13,15 +19,19 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, request, session
+from werkzeug.http import parse_cookie
 
 from app.extensions import db
+from app.i18n import LANG_COOKIE, choose_language
 
 _MARKER_QUERY = "SELECT version FROM change_marker WHERE id = 1"
 _MARKER_SQL = sa.text(_MARKER_QUERY)
@@ -119,8 +129,10 @@ def cached_page(view: Callable) -> Callable:
         # The language Babel will choose, without building a babel Locale on a cached hit.
         from app.i18n import select_locale
 
-        minute = int(time.time()) // 60
-        key = f"{current_marker()}|{select_locale()}|{minute}|{request.full_path}"
+        key = request.environ.get(_KEY) or page_key(
+            current_marker(), select_locale(), request.full_path
+        )
+        request.environ[_CACHEABLE] = True
         etag = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         if etag in request.if_none_match:
             return Response(status=304, headers=[("ETag", f'"{etag}"'), *_VALIDATORS])
@@ -141,5 +153,92 @@ def cached_page(view: Callable) -> Callable:
     return wrapper
 
 
+def page_key(marker: int, language: str, full_path: str) -> str:
+    return f"{marker}|{language}|{int(time.time()) // 60}|{full_path}"
+
+
+_KEY = "holdplads.page_key"  # set by the middleware, so Flask uses the very same key
+_CACHEABLE = "holdplads.page_cacheable"  # set by cached_page: this answer may be kept whole
+_CACHED_PATHS = re.compile(
+    r"^/(?:|offerings/[a-z0-9]+(?:-[a-z0-9]+)*|api/v1/offerings(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)$"
+)
+_NOT_KEPT = {"set-cookie", "date", "server", "connection", "transfer-encoding"}
+
+
+class CachedPageMiddleware:
+    """Serve repeat visits to public pages from whole stored answers, before Flask runs."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.answers = PageCache(app.config["PAGE_CACHE_SIZE"])
+        self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+
+    def __call__(self, environ: dict, start_response: Callable):
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        stored = self.answers.get(key)
+        if stored is not None:
+            body, headers = stored
+            etag = next((v for k, v in headers if k == "ETag"), None)
+            if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+                start_response(
+                    "304 NOT MODIFIED",
+                    [(k, v) for k, v in headers if k not in ("Content-Type", "Content-Length")],
+                )
+                return []
+            start_response("200 OK", headers)
+            return [body]
+        environ[_KEY] = key
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not environ.get(_CACHEABLE) or not captured.get("status", "").startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        headers = captured["headers"]
+        if not any(k.lower() == "set-cookie" for k, _ in headers):
+            self.answers.put(key, body, [(k, v) for k, v in headers if k.lower() not in _NOT_KEPT])
+        return [body]
+
+    def _key(self, environ: dict) -> str | None:
+        if environ.get("REQUEST_METHOD") != "GET":
+            return None
+        path = environ.get("PATH_INFO", "")
+        if _CACHED_PATHS.match(path) is None:
+            return None
+        raw_cookie = environ.get("HTTP_COOKIE")
+        cookies = parse_cookie(raw_cookie) if raw_cookie else {}
+        if self.session_cookie in cookies:
+            return None
+        query = environ.get("QUERY_STRING", "")
+        languages = self.app.config["LANGUAGES"]
+        asked = parse_qs(query).get("lang", [None])[-1] if "lang=" in query else None
+        remembered = cookies.get(LANG_COOKIE)
+        if asked in languages and asked != remembered:
+            return None  # Flask answers, and remembers the choice in a cookie
+        language = choose_language(
+            asked, remembered, environ.get("HTTP_ACCEPT_LANGUAGE", ""), languages
+        )
+        with self.app.app_context():
+            marker = current_marker()
+        return page_key(marker, language, f"{path}?{query}")
+
+    def clear(self) -> None:
+        self.answers.clear()
+
+
 def init_app(app: Flask) -> None:
     app.extensions["page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"])
+    middleware = CachedPageMiddleware(app, app.wsgi_app)
+    app.extensions["page_answers"] = middleware.answers
+    app.wsgi_app = middleware

@@ -93,12 +93,12 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture(autouse=True)
 def db_session(request, app):
     """One rolled-back transaction per test; `db.session` everywhere joins it."""
-    app.extensions["page_cache"].clear()
+    _clear_page_caches(app)
     if request.node.get_closest_marker("committing"):
         with app.app_context():
             yield db.session
         _empty_tables(app)
-        app.extensions["page_cache"].clear()
+        _clear_page_caches(app)
         return
     with app.app_context():
         engine = db.engine
@@ -124,6 +124,12 @@ class _JoinedSession(FlaskSession):
 
     def get_bind(self, *args, **kwargs):
         return self.bind
+
+
+def _clear_page_caches(app) -> None:
+    """Markers roll back with each test, so a cached page could match a later test's marker."""
+    app.extensions["page_cache"].clear()
+    app.extensions["page_answers"].clear()
 
 
 class _TestScopedSession(scoped_session):

@@ -1,4 +1,7 @@
-"""Small factory helpers: make exactly the rows a test needs, with sensible defaults."""
+"""Small factory helpers: make exactly the rows a test needs, with sensible defaults.
+
+They commit (inside the test's rolled-back transaction), as a real request would find them.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def make_organisation(slug: str | None = None, name: str | None = None) -> Organ
     if org is None:
         org = Organisation(slug=slug or f"org-{n}", name=name or f"Organisation {n}")
         db.session.add(org)
-        db.session.flush()
+        db.session.commit()
     return org
 
 
@@ -51,7 +54,7 @@ def make_location(**fields) -> Location:
     values.update(fields)
     location = Location(**values)
     db.session.add(location)
-    db.session.flush()
+    db.session.commit()
     return location
 
 
@@ -60,7 +63,7 @@ def make_theme(slug: str, name: str | None = None, name_en: str | None = None) -
     if theme is None:
         theme = Theme(slug=slug, name=name or slug.capitalize(), name_en=name_en)
         db.session.add(theme)
-        db.session.flush()
+        db.session.commit()
     return theme
 
 
@@ -70,7 +73,7 @@ def make_user(role: str = "peer_worker", **fields) -> User:
     values.update(fields)
     user = User(**values)
     db.session.add(user)
-    db.session.flush()
+    db.session.commit()
     return user
 
 
