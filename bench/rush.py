@@ -1,0 +1,255 @@
+"""Sign-up rush: hundreds of people press "sign up" for the same 20 seats within seconds.
+
+Starts gunicorn (4 workers) on 127.0.0.1 against a freshly migrated database — PostgreSQL
+when DATABASE_URL is given (its schema is dropped and rebuilt, so the database name must
+contain "bench" or "test"), else SQLite in a temporary directory — creates one offering, then
+fires real HTTP sign-ups from many threads: GET the form (CSRF token + session cookie), POST
+it. Rate limits are off (RATELIMIT_ENABLED=false). Prints sign-ups per second, p50/p99
+latency of the POST, the number of overbooked seats (must be 0) and whether the waiting list
+is in order. Stops by itself (hard limit: --timeout seconds) and talks only to 127.0.0.1.
+
+    .venv/bin/python bench/rush.py
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_rush .venv/bin/python bench/rush.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+HOST = "127.0.0.1"
+SLUG = "rush-kursus"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def prepare_database(url: str, seats: int) -> None:
+    """Drop, migrate, and create the one offering everybody wants."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Location, Occurrence, Offering, OfferingAudience, Organisation
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            if db.engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+            else:
+                for name in sa.inspect(connection).get_table_names():
+                    connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+        upgrade(directory=str(ROOT / "migrations"))
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+        offering = Offering(
+            slug=SLUG,
+            kind="course",
+            title="Rush-kurset",
+            summary="Alle vil med",
+            organisation=Organisation(slug="rush", name="Rush"),
+            location=Location(name="Huset", address="Vej 1"),
+            capacity=seats,
+            enrolment_mode="instant",
+            status="published",
+        )
+        offering.audience_rows = [OfferingAudience(audience="citizen")]
+        offering.occurrences = [Occurrence(starts_at=start, ends_at=start + timedelta(hours=2))]
+        db.session.add(offering)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def results(url: str) -> tuple[dict[str, int], bool]:
+    import sqlalchemy as sa
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Enrollment
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Enrollment.id, Enrollment.status).order_by(
+                Enrollment.queued_at, Enrollment.id
+            )
+        ).all()
+        db.engine.dispose()
+    counts: dict[str, int] = {}
+    for _id, status in rows:
+        counts[status] = counts.get(status, 0) + 1
+    seated = [i for i, s in rows if s in ("confirmed", "offered")]
+    waiting = [i for i, s in rows if s == "waitlisted"]
+    in_order = waiting == sorted(waiting) and (
+        not seated or not waiting or max(seated) < min(waiting)
+    )
+    return counts, in_order
+
+
+def one_signup(port: int, n: int) -> tuple[int, float]:
+    """GET the form, POST it; returns (status of the POST, its latency in seconds)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        path = f"/offerings/{SLUG}/enroll"
+        connection.request("GET", path)
+        response = connection.getresponse()
+        page = response.read().decode()
+        cookie = "; ".join(
+            c.split(";")[0]
+            for c in response.msg.get_all("Set-Cookie") or []
+            if c.startswith("session=")
+        )
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if response.status != 200 or match is None:
+            return response.status, 0.0
+        body = urlencode(
+            {
+                "csrf_token": match.group(1),
+                "name": f"Person {n}",
+                "email": f"person{n}@example.com",
+                "audience": "citizen",
+                "consent": "y",
+                "website": "",
+            }
+        )
+        started = time.perf_counter()
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    except OSError:
+        return 0, 0.0
+    finally:
+        connection.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signups", type=int, default=500)
+    parser.add_argument("--seats", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--timeout", type=int, default=300, help="hard stop, seconds")
+    args = parser.parse_args()
+    signal.signal(
+        signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench ran too long"))
+    )
+    signal.alarm(args.timeout)
+
+    tmp = Path(tempfile.mkdtemp(prefix="holdplads-rush-"))
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'rush.sqlite'}"
+    if url.startswith(("postgres://", "postgresql")):
+        name = urlsplit(url).path.lstrip("/")
+        if "bench" not in name and "test" not in name:
+            print(f"refusing to wipe database {name!r}: use one named *bench* or *test*")
+            return 2
+        if urlsplit(url).hostname not in (HOST, "localhost"):
+            print("refusing a database that is not on this machine")
+            return 2
+    prepare_database(url, args.seats)
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        RATELIMIT_ENABLED="false",
+        SECRET_KEY=secrets.token_urlsafe(32),
+        MAIL_SERVER="",
+        MAIL_OUTBOX=str(tmp / "outbox"),
+        PUBLIC_URL=f"http://{HOST}:{port}",
+        HOLDPLADS_ENV="development",
+    )
+    gunicorn = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection(HOST, port, timeout=2)
+                connection.request("GET", f"/offerings/{SLUG}")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or gunicorn.poll() is not None:
+                print("gunicorn did not start")
+                return 1
+            time.sleep(0.2)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.threads) as pool:
+            outcomes = list(pool.map(lambda n: one_signup(port, n), range(args.signups)))
+        wall = time.perf_counter() - started
+    finally:
+        gunicorn.terminate()
+        try:
+            gunicorn.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+
+    ok = [latency for status, latency in outcomes if status == 302]
+    failed = len(outcomes) - len(ok)
+    counts, in_order = results(url)
+    held = counts.get("confirmed", 0) + counts.get("offered", 0)
+    overbooked = max(0, held - args.seats)
+    latencies = sorted(ok)
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    print(
+        f"database            {database}, gunicorn {args.workers} workers, "
+        f"{args.threads} client threads"
+    )
+    print(f"sign-ups            {len(ok)} ok, {failed} failed, in {wall:.2f} s")
+    print(f"sign-ups/s          {len(ok) / wall:.0f}")
+    if latencies:
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(
+            f"POST latency        p50 {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p99 {p99 * 1000:.0f} ms"
+        )
+    print(f"enrollments         {counts}")
+    print(f"overbooked seats    {overbooked}")
+    print(f"waiting list order  {'ok' if in_order else 'WRONG'}")
+    signal.alarm(0)
+    return 0 if overbooked == 0 and in_order and failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
