@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.i18n import LOCAL_TZ
 from app.models import EnrollmentStatus
 from tests.factories import make_enrollment, make_offering, make_theme, now
 
@@ -94,7 +95,7 @@ def test_date_range_keeps_offerings_meeting_in_it(client):
     in_range = now() + timedelta(days=20)
     make_offering(title="Tidligt tilbud", starts=[now() + timedelta(days=3)])
     make_offering(title="Tilbud i perioden", starts=[in_range])
-    day = (in_range.date()).isoformat()
+    day = in_range.astimezone(LOCAL_TZ).date().isoformat()  # the filter speaks Danish dates
     page = client.get(f"/?from={day}&to={day}").text
     assert "Tilbud i perioden" in page
     assert "Tidligt tilbud" not in page
