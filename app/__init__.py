@@ -54,10 +54,9 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue.routes import bp as catalogue_bp
     from app.enrollment.routes import bp as enrollment_bp
     from app.management.routes import bp as management_bp
-    from app.routing import SlugConverter, has_endpoint
+    from app.routing import SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
-    app.jinja_env.globals["has_endpoint"] = has_endpoint
     # The calendar comes before the catalogue: /offerings/<slug>.ics is its URL.
     app.register_blueprint(calendar_bp)
     app.register_blueprint(catalogue_bp)

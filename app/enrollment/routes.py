@@ -35,6 +35,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter
 
+from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
 from app.catalogue.queries import offering_detail
 from app.database import set_write_intent, utcnow, write_intent
 from app.enrollment import services
@@ -301,12 +302,15 @@ def my_bookings():
     """Signed in: all your bookings. Otherwise: ask for a one-time sign-in link."""
     email = session.get(PARTICIPANT_KEY)
     if email:
+        calendar = personal_calendar_settings(email)
         return render_template(
             "enrollment/my.html",
             email=email,
             enrollments=services.enrollments_for_email(email),
             form=ConfirmForm(),
             now=utcnow(),
+            calendar=calendar,
+            feed_token=personal_calendar_token(email) if calendar is not None else None,
         )
     form = EmailForm()
     if form.validate_on_submit():

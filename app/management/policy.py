@@ -112,5 +112,10 @@ def can_view_audit_log(user: User | None) -> bool:
     return is_admin(user)
 
 
+def can_see_undelivered_mail(user: User | None) -> bool:
+    """Failed mail shows participants' addresses across organisations: admins only."""
+    return is_admin(user)
+
+
 def can_assign_role(user: User | None, role: str) -> bool:
     return is_admin(user) and role in {r.value for r in UserRole}

@@ -7,7 +7,7 @@ with `selectinload`, so a page costs the same few queries however much data ther
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,6 +26,8 @@ from app.models import (
     Offering,
     OfferingStatus,
     Organisation,
+    OutboxMessage,
+    OutboxStatus,
     Theme,
     User,
     UserRole,
@@ -381,3 +383,32 @@ def offering_titles(ids: set[int]) -> dict[int, str]:
     return dict(
         db.session.execute(sa.select(Offering.id, Offering.title).where(Offering.id.in_(ids))).all()
     )
+
+
+@dataclass
+class MailState:
+    failed: list[OutboxMessage]
+    pending_count: int
+    oldest_pending: datetime | None
+
+
+def mail_state(*, limit: int = 200) -> MailState:
+    """Mail that gave up after its last retry, and how much is still waiting to go."""
+    failed = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(OutboxMessage.created_at.desc())
+            .limit(limit)
+        )
+    )
+    pending_count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING
+        )
+    ).one()
+    if isinstance(oldest, str):  # an aggregate on SQLite bypasses the column type
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return MailState(failed=failed, pending_count=pending_count, oldest_pending=oldest)

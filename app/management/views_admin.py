@@ -1,4 +1,4 @@
-"""Administration: staff accounts, organisations and the audit log (admins only)."""
+"""Administration: staff accounts, organisations, undelivered mail (admins only)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.database import utcnow
 from app.extensions import db
+from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
 from app.management.access import allowed_if, ensure
 from app.management.forms import AccountForm, ConfirmForm, OrganisationForm
 from app.management.routes import bp
+from app.management.services import record_audit
 from app.management.views_auth import send_password_link
 from app.models import Organisation, User
 
@@ -136,3 +139,27 @@ def audit_log():
     return render_template(
         "management/audit.html", entries=entries, total=total, page=page, titles=titles, per_page=50
     )
+
+
+@bp.get("/mail")
+@allowed_if(policy.can_see_undelivered_mail)
+def undelivered_mail():
+    """Mail that could not be delivered after every retry, to send again or follow up by phone."""
+    state = queries.mail_state()
+    record_audit(user_id=current_user.id, action="view_undelivered_mail", offering_id=None,
+                 now=utcnow())  # fmt: skip
+    db.session.commit()
+    return render_template("management/mail.html", state=state, form=ConfirmForm())
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@allowed_if(policy.can_see_undelivered_mail)
+def retry_mail(message_id: int):
+    """Give an undelivered message a fresh round of attempts."""
+    if ConfirmForm().validate_on_submit():
+        if retry_failed(message_id, now=utcnow()):
+            db.session.commit()
+            flash(_("The message will be sent again within a few minutes."), "success")
+        else:
+            flash(_("That message is not waiting to be sent again."), "error")
+    return redirect(url_for("management.undelivered_mail"))

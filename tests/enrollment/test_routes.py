@@ -269,3 +269,22 @@ def test_csrf_protects_the_signup_form(client, app):
 def test_pages_answer_in_english_too(client, path):
     offering = make_offering()
     assert client.get(path.format(slug=offering.slug) + "?lang=en").status_code == 200
+
+
+def test_my_bookings_gives_a_personal_calendar_that_can_be_renewed(client):
+    offering = make_offering(title="Mit kursus")
+    _sign_up(client, offering, 1, email="ida@example.com")
+    with client.session_transaction() as session:
+        session["participant_email"] = "ida@example.com"
+    page = client.get("/my").text
+    assert "Make my calendar address" in page
+    client.post("/my/calendar/renew")
+    page = client.get("/my").text
+    feed = re.search(r"http://holdplads\.test(/my/calendar/[^\"<\s]+\.ics)", page).group(1)
+    assert "webcal://holdplads.test/my/calendar/" in page
+    assert "Mit kursus" in client.get(feed).text
+    client.post("/my/calendar/settings", data={"discreet": "1"})
+    assert "Mit kursus" not in client.get(feed).text
+    assert 'id="discreet" name="discreet" value="1" checked' in client.get("/my").text
+    client.post("/my/calendar/renew")
+    assert client.get(feed).status_code == 404  # the old address is dead

@@ -121,3 +121,33 @@ def test_users_create_command_explains_an_unknown_organisation(runner):
     )
     assert result.exit_code != 0
     assert "findes-ikke" in result.output
+
+
+def test_admin_sees_undelivered_mail_and_sends_it_again(app, client, refusing_smtp_server):
+    from datetime import UTC, datetime, timedelta
+
+    from app.mail.outbox import queue_mail
+    from app.mail.sender import send_pending
+
+    w = make_world()
+    start = datetime.now(UTC)
+    with app.app_context():
+        message = queue_mail(kind="confirmed", to_address="ida@example.com", to_name="Ida",
+                             subject="Du har en plads", body_text="Hej Ida", now=start)  # fmt: skip
+        db.session.commit()
+        app.config["MAIL_MAX_ATTEMPTS"] = 2
+        try:
+            send_pending(now=start)
+            send_pending(now=start + timedelta(hours=1))
+        finally:
+            app.config["MAIL_MAX_ATTEMPTS"] = 8
+    assert message.status == "failed"
+
+    sign_in_as(client, w.coordinator)
+    assert client.get("/manage/mail").status_code == 403
+    sign_in_as(client, w.admin)
+    page = client.get("/manage/mail").get_data(as_text=True)
+    assert "ida@example.com" in page and "Du har en plads" in page
+    client.post(f"/manage/mail/{message.id}/retry")
+    assert message.status == "pending" and message.attempts == 0
+    assert "ida@example.com" not in client.get("/manage/mail").get_data(as_text=True)

@@ -70,6 +70,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.new_organisation", "GET"): ADMIN,
     ("management.new_organisation", "POST"): ADMIN,
     ("management.audit_log", "GET"): ADMIN,
+    ("management.undelivered_mail", "GET"): ADMIN,
+    ("management.retry_mail", "POST"): ADMIN,
 }
 
 
@@ -98,6 +100,7 @@ def _url(app, endpoint: str, world) -> str:
         "occurrence_id": world.occurrence.id,
         "enrollment_id": enrollment.id,
         "user_id": world.peer.id,
+        "message_id": 1,
         "token": "1-" + "0" * 64,
     }
     with app.test_request_context():
