@@ -140,3 +140,12 @@ def test_course_that_has_begun_is_closed_but_group_stays_open(client):
     group = make_offering(kind="group", starts=started)
     assert "Tilmeldingen er lukket" in client.get(f"/offerings/{course.slug}").text
     assert "ledige pladser" in client.get(f"/offerings/{group.slug}").text
+
+
+def test_phone_readers_get_the_seat_state_and_a_jump_to_the_sign_up_near_the_top(client):
+    offering = make_offering(capacity=5, starts=[now() + timedelta(days=d) for d in range(1, 12)])
+    page = client.get(f"/offerings/{offering.slug}").text
+    quick = page.index('class="offering__quick"')
+    assert quick < page.index('id="dates-heading"')
+    assert page.index("5 ledige pladser", quick) < page.index('id="dates-heading"')
+    assert 'href="#signup-heading">Sådan deltager du</a>' in page
