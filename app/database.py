@@ -49,6 +49,16 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """A value from an SQL aggregate (min, max) as an aware UTC datetime.
+
+    Aggregates bypass the column type; on SQLite they come back as naive text.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, None)
+
+
 def render_migration_item(type_, obj, autogen_context):
     """Write UTCDateTime into migrations as the plain column type it stores."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

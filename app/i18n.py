@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
@@ -65,6 +65,11 @@ def remember_language(response):
 
 def local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """A Danish wall-clock time as UTC (17:00 is 16:00Z in winter, 15:00Z in summer)."""
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def localized(obj_da: str | None, obj_en: str | None) -> str:

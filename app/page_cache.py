@@ -31,7 +31,7 @@ from flask import Flask, Response, current_app, request, session
 from werkzeug.http import parse_cookie
 
 from app.extensions import db
-from app.i18n import LANG_COOKIE, choose_language
+from app.i18n import LANG_COOKIE, choose_language, select_locale
 
 _MARKER_QUERY = "SELECT version FROM change_marker WHERE id = 1"
 _MARKER_SQL = sa.text(_MARKER_QUERY)
@@ -126,9 +126,7 @@ def cached_page(view: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         if request.method != "GET" or _personal_request():
             return view(*args, **kwargs)
-        # The language Babel will choose, without building a babel Locale on a cached hit.
-        from app.i18n import select_locale
-
+        # select_locale: the language Babel will choose, without building a babel Locale.
         key = request.environ.get(_KEY) or page_key(
             current_marker(), select_locale(), request.full_path
         )

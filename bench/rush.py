@@ -18,11 +18,8 @@ import argparse
 import http.client
 import os
 import re
-import secrets
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,14 +30,11 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _common import gunicorn  # noqa: E402
+
 HOST = "127.0.0.1"
 SLUG = "rush-kursus"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def prepare_database(url: str, seats: int) -> None:
@@ -174,56 +168,23 @@ def main() -> int:
             return 2
     prepare_database(url, args.seats)
 
-    port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        RATELIMIT_ENABLED="false",
-        SECRET_KEY=secrets.token_urlsafe(32),
-        MAIL_SERVER="",
-        MAIL_OUTBOX=str(tmp / "outbox"),
-        PUBLIC_URL=f"http://{HOST}:{port}",
-        HOLDPLADS_ENV="development",
-    )
-    gunicorn = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"{HOST}:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                connection = http.client.HTTPConnection(HOST, port, timeout=2)
-                connection.request("GET", f"/offerings/{SLUG}")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or gunicorn.poll() is not None:
-                print("gunicorn did not start")
-                return 1
-            time.sleep(0.2)
-
+    with gunicorn(
+        "wsgi:app",
+        database_url=url,
+        workers=args.workers,
+        extra_env={
+            "MAIL_SERVER": "",
+            "MAIL_OUTBOX": str(tmp / "outbox"),
+            "PUBLIC_URL": "http://holdplads.bench",
+            "HOLDPLADS_ENV": "development",
+        },
+        ready_path=f"/offerings/{SLUG}",
+    ) as server:
+        port = urlsplit(server.url).port
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.threads) as pool:
             outcomes = list(pool.map(lambda n: one_signup(port, n), range(args.signups)))
         wall = time.perf_counter() - started
-    finally:
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
 
     ok = [latency for status, latency in outcomes if status == 302]
     failed = len(outcomes) - len(ok)

@@ -58,6 +58,20 @@ def etag_for(
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 
+def validators(environ: dict, marker: int, now: datetime) -> tuple[str, datetime]:
+    """(ETag, Last-Modified) of a feed request: the middleware and the routes both ask here."""
+    cookie = environ.get("HTTP_COOKIE")
+    etag = etag_for(
+        marker,
+        now,
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+        parse_cookie(cookie).get(LANG_COOKIE, "") if cookie else "",
+    )
+    return etag, last_modified(marker, now)
+
+
 def not_modified(
     etag: str, modified: datetime, if_none_match: ETags | None, if_modified_since: datetime | None
 ) -> bool:
@@ -98,16 +112,7 @@ class NotModifiedMiddleware:
         now = datetime.now(UTC)
         with self.app.app_context():
             marker = current_marker()
-        cookie = environ.get("HTTP_COOKIE")
-        etag = etag_for(
-            marker,
-            now,
-            path,
-            environ.get("QUERY_STRING", ""),
-            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-            parse_cookie(cookie).get(LANG_COOKIE, "") if cookie else "",
-        )
-        modified = last_modified(marker, now)
+        etag, modified = validators(environ, marker, now)
         etags = parse_etags(if_none_match) if if_none_match else None
         since = parse_date(if_modified_since) if if_modified_since else None
         if not not_modified(etag, modified, etags, since):

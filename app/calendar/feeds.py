@@ -6,7 +6,6 @@ control the 30-day window for cancelled occurrences.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -117,12 +116,6 @@ def _occurrences(*conditions) -> list[FeedOccurrence]:
     ]
 
 
-def _events(
-    occurrences: Iterable[FeedOccurrence], now: datetime, **options
-) -> list[ical.EventData]:
-    return ical.occurrence_events(occurrences, now=now, **options)
-
-
 def offering_events(
     slug: str, *, now: datetime, public_url: str, language: str
 ) -> tuple[Offering, list[ical.EventData]] | None:
@@ -133,7 +126,9 @@ def offering_events(
     if offering is None:
         return None
     occurrences = _occurrences(Occurrence.offering_id == offering.id)
-    return offering, _events(occurrences, now, public_url=public_url, language=language)
+    return offering, ical.occurrence_events(
+        occurrences, now=now, public_url=public_url, language=language
+    )
 
 
 def catalogue_events(
@@ -159,7 +154,9 @@ def catalogue_events(
         conditions.append(
             Occurrence.starts_at < _local_midnight_utc(filters.date_to + timedelta(days=1))
         )
-    return _events(_occurrences(*conditions), now, public_url=public_url, language=language)
+    return ical.occurrence_events(
+        _occurrences(*conditions), now=now, public_url=public_url, language=language
+    )
 
 
 def personal_events(
@@ -181,9 +178,9 @@ def personal_events(
     occurrences = _occurrences(
         Occurrence.offering_id.in_(confirmed), Offering.status.in_(PUBLIC_STATUSES)
     )
-    return _events(
+    return ical.occurrence_events(
         occurrences,
-        now,
+        now=now,
         public_url=public_url,
         language=language,
         join_link=True,
@@ -212,8 +209,8 @@ def facilitator_events(
     occurrences = _occurrences(
         Occurrence.offering_id.in_(runs), Offering.status.in_(PUBLIC_STATUSES)
     )
-    return _events(
-        occurrences, now, public_url=public_url, language=language, join_link=True, private=True
+    return ical.occurrence_events(
+        occurrences, now=now, public_url=public_url, language=language, join_link=True, private=True
     )
 
 
@@ -233,9 +230,9 @@ def enrollment_events(
         return []
     occurrences = _occurrences(Occurrence.offering_id == enrollment.offering_id)
     confirmed = enrollment.status == EnrollmentStatus.CONFIRMED
-    events = _events(
+    events = ical.occurrence_events(
         occurrences,
-        now,
+        now=now,
         public_url=public_url,
         language=enrollment.language or "da",
         join_link=confirmed,

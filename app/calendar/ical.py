@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -140,7 +140,8 @@ def shown_in_feed(occurrence: Any, now: datetime) -> bool:
     return since is None or now - since <= CANCELLED_KEPT_FOR
 
 
-def _localized(language: str, da_text: str | None, en_text: str | None) -> str:
+def localized_text(language: str, da_text: str | None, en_text: str | None) -> str:
+    """Like app.i18n.localized, but in the given language, not the request's."""
     if language == "en" and en_text:
         return en_text
     return da_text or ""
@@ -179,9 +180,9 @@ def _texts(
         url = f"{public_url.rstrip('/')}/my"
         lines = [url]
     else:
-        summary = _localized(language, offering.title, offering.title_en)
+        summary = localized_text(language, offering.title, offering.title_en)
         location = location_text(occurrence, language)
-        lines = [_localized(language, offering.summary, offering.summary_en)]
+        lines = [localized_text(language, offering.summary, offering.summary_en)]
         if occurrence.note:
             lines.append(f"{words['note']}: {occurrence.note}")
         lines.append(f"{words['more']}: {url}")
@@ -225,7 +226,7 @@ def occurrence_event(
             texts = _memo[key] = _texts(occurrence, public_url, language, join_link, discreet)
     summary, description, location, url = texts
     return EventData(
-        uid=f"occurrence-{occurrence.id}@{host_of(public_url)}",
+        uid=event_uid(occurrence.id, public_url),
         starts_at=occurrence.starts_at,
         ends_at=occurrence.ends_at,
         summary=summary,
@@ -494,8 +495,3 @@ def build_invitation(
         event.add("attendee", attendee)
         cal.add_component(event)
     return cal.to_ical().decode("utf-8")
-
-
-def day_of(now: datetime) -> date:
-    """The UTC day: part of feed validators, because the 30-day window moves with it."""
-    return _utc(now).date()

@@ -37,7 +37,7 @@ from app.catalogue.queries import CatalogueFilters
 from app.database import utcnow
 from app.enrollment.tokens import enrollment_by_token
 from app.extensions import db
-from app.i18n import LANG_COOKIE, current_language, localized
+from app.i18n import current_language, localized
 from app.page_cache import current_marker
 
 bp = Blueprint("calendar", __name__, cli_group=None)
@@ -61,17 +61,7 @@ def calendar_feed(*, private: bool):
         @functools.wraps(view)
         def wrapper(**kwargs):
             now = utcnow()
-            marker = current_marker()
-            environ = request.environ
-            etag = conditional.etag_for(
-                marker,
-                now,
-                environ.get("PATH_INFO", ""),
-                environ.get("QUERY_STRING", ""),
-                environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                request.cookies.get(LANG_COOKIE, ""),
-            )
-            last_modified = conditional.last_modified(marker, now)
+            etag, last_modified = conditional.validators(request.environ, current_marker(), now)
             if conditional.not_modified(
                 etag, last_modified, request.if_none_match, request.if_modified_since
             ):
@@ -163,8 +153,8 @@ def enrollment_feed(token: str, now: datetime):
         return None
     events = feeds.enrollment_events(enrollment, now=now, public_url=_public_url())
     offering = enrollment.offering
-    title = offering.title_en if enrollment.language == "en" and offering.title_en else None
-    name = f"{title or offering.title} · Holdplads"
+    title = ical.localized_text(enrollment.language or "da", offering.title, offering.title_en)
+    name = f"{title} · Holdplads"
     return ical.build_feed(events, name=name, now=now), f"{offering.slug}.ics"
 
 

@@ -49,9 +49,7 @@ def personal_calendar_token(
 def set_discreet(email_normalized: str, discreet: bool) -> None:
     """Discreet titles ("Holdplads" and the time) for calendars others can see."""
     personal_calendar_token(email_normalized)  # makes sure the row exists
-    calendar = db.session.scalar(
-        sa.select(PersonalCalendar).where(PersonalCalendar.email_normalized == email_normalized)
-    )
+    calendar = personal_calendar_settings(email_normalized)
     calendar.discreet = discreet
     db.session.flush()
 

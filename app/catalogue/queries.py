@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.database import as_utc
 from app.enrollment.availability import Availability, OfferingFacts, availability
 from app.extensions import db
 from app.i18n import LOCAL_TZ
@@ -189,22 +190,11 @@ def _facts(offering: Offering, row) -> OfferingFacts:
         capacity=offering.capacity,
         signup_opens_at=offering.signup_opens_at,
         signup_closes_at=offering.signup_closes_at,
-        first_start=_aware(row.first_start),
-        last_start=_aware(row.last_start),
+        first_start=as_utc(row.first_start),
+        last_start=as_utc(row.last_start),
         seats_taken=int(row.seats_taken or 0),
         waitlist_count=int(row.waitlist_count or 0),
     )
-
-
-def _aware(value):
-    """Aggregates bypass the column type on SQLite; give the UTC zone back."""
-    from app.database import UTCDateTime
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return UTCDateTime().process_result_value(value, None)
 
 
 def _filtered(filters: CatalogueFilters, now: datetime, occ, seats):
@@ -339,9 +329,9 @@ def catalogue_page(
         entries.append(
             CatalogueEntry(
                 offering=row.Offering,
-                next_start=_aware(row.next_start),
-                shown_start=_aware(row.shown_start),
-                shown_end=_aware(row.shown_end),
+                next_start=as_utc(row.next_start),
+                shown_start=as_utc(row.shown_start),
+                shown_end=as_utc(row.shown_end),
                 facts=facts,
                 availability=availability(facts, now),
             )

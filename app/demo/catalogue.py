@@ -15,13 +15,13 @@ import hashlib
 import itertools
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.i18n import LOCAL_TZ, local_to_utc
 from app.models import (
     Audience,
     Enrollment,
@@ -42,7 +42,7 @@ from app.models import (
     UserRole,
 )
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+COPENHAGEN = LOCAL_TZ
 # Christmas and New Year: nobody meets, so a series skips to the week after (Easter, which
 # moves, is not skipped).
 CLOSED = {(12, 24), (12, 25), (12, 26), (12, 31), (1, 1)}
@@ -570,12 +570,6 @@ def next_clock_change(today: date) -> date:
     return min(sunday for sunday in changes if sunday - timedelta(days=13) > today)
 
 
-def local_to_utc(day: date, hhmm: str) -> datetime:
-    """A Copenhagen wall-clock time on `day`, as an aware UTC datetime."""
-    hour, minute = (int(part) for part in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), tzinfo=COPENHAGEN).astimezone(UTC)
-
-
 def _last_sunday(year: int, month: int) -> date:
     last_day = date(year, month + 1, 1) - timedelta(days=1)  # March and October only
     return last_day - timedelta(days=(last_day.weekday() + 1) % 7)
@@ -599,7 +593,7 @@ def _occurrences(
     today = now.astimezone(COPENHAGEN).date()
     occurrences = []
     for number, day in enumerate(_meeting_days(series, today, clock_change)):
-        starts_at = local_to_utc(day, series.start)
+        starts_at = local_to_utc(day, time.fromisoformat(series.start))
         cancelled = offering_status == OfferingStatus.CANCELLED or number in series.cancelled
         status = OccurrenceStatus.CANCELLED if cancelled else OccurrenceStatus.SCHEDULED
         occurrences.append(

@@ -21,6 +21,22 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _email_field(missing_message) -> EmailField:
+    """What counts as an email address, in one place; only the "missing" message differs."""
+    return EmailField(
+        _l("Email"),
+        filters=[_strip],
+        validators=[
+            DataRequired(missing_message),
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(
+                message=_l("That does not look like an email address. Check it for typos."),
+                check_deliverability=False,
+            ),
+        ],
+    )
+
+
 class AudienceField(RadioField):
     """Radio buttons of the offering's audiences; a forged value gets a readable message."""
 
@@ -38,18 +54,7 @@ class SignupForm(FlaskForm):
             Length(max=200, message=_l("Please keep your name under 200 characters.")),
         ],
     )
-    email = EmailField(
-        _l("Email"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Please write your email address, so we can send you your link.")),
-            Length(max=254, message=_l("That email address is too long.")),
-            Email(
-                message=_l("That does not look like an email address. Check it for typos."),
-                check_deliverability=False,
-            ),
-        ],
-    )
+    email = _email_field(_l("Please write your email address, so we can send you your link."))
     phone = TelField(
         _l("Phone (optional)"),
         filters=[_strip],
@@ -91,18 +96,7 @@ class SignupForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Please write the email address you signed up with.")),
-            Length(max=254, message=_l("That email address is too long.")),
-            Email(
-                message=_l("That does not look like an email address. Check it for typos."),
-                check_deliverability=False,
-            ),
-        ],
-    )
+    email = _email_field(_l("Please write the email address you signed up with."))
 
 
 class ConfirmForm(FlaskForm):

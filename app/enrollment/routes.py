@@ -41,10 +41,10 @@ from app.database import set_write_intent, utcnow, write_intent
 from app.enrollment import services
 from app.enrollment.forms import ConfirmForm, EmailForm, SignupForm
 from app.enrollment.sign_in import find_sign_in_token, redeem_sign_in_token, request_sign_in_link
-from app.enrollment.tokens import normalize_email
+from app.enrollment.tokens import enrollment_by_token, normalize_email
 from app.extensions import db, limiter
 from app.i18n import current_language
-from app.models import Enrollment, EnrollmentStatus
+from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
 
@@ -164,7 +164,7 @@ def done(slug: str):
     result = session.get(SIGNUP_KEY) or {}
     if result.get("slug") != slug:
         return redirect(url_for("catalogue.offering", slug=slug))
-    enrollment = services.enrollment_by_token(result["token"]) if "token" in result else None
+    enrollment = enrollment_by_token(result["token"]) if "token" in result else None
     if enrollment is None and not result.get("sent"):
         return redirect(url_for("catalogue.offering", slug=slug))
     detail = offering_detail(slug, now=utcnow())
@@ -185,7 +185,7 @@ def done(slug: str):
 def _load(token: str | None = None, enrollment_id: int | None = None) -> tuple[Enrollment, dict]:
     """The enrollment behind a manage link, or behind /my for the signed-in person."""
     if token is not None:
-        enrollment = services.enrollment_by_token(token)
+        enrollment = enrollment_by_token(token)
         if enrollment is None:
             abort(404)
         return enrollment, {"token": token}
@@ -212,6 +212,7 @@ def manage(token: str | None = None, enrollment_id: int | None = None):
         ref=ref,
         token=token,
         position=services.waitlist_position(enrollment),
+        can_cancel=services.can_cancel(enrollment),
         form=ConfirmForm(),
         now=utcnow(),
     )
@@ -230,7 +231,7 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
             db.session.rollback()
             flash(_("This sign-up was already cancelled."), "error")
         return _back(ref)
-    if enrollment.status not in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.REQUESTED):
+    if not services.can_cancel(enrollment):
         return _back(ref)
     return render_template(
         "enrollment/cancel.html",
@@ -303,10 +304,12 @@ def my_bookings():
     email = session.get(PARTICIPANT_KEY)
     if email:
         calendar = personal_calendar_settings(email)
+        enrollments = services.enrollments_for_email(email)
         return render_template(
             "enrollment/my.html",
             email=email,
-            enrollments=services.enrollments_for_email(email),
+            active=[e for e in enrollments if e.status in ACTIVE_ENROLLMENT_STATUSES],
+            ended=[e for e in enrollments if e.status not in ACTIVE_ENROLLMENT_STATUSES],
             form=ConfirmForm(),
             now=utcnow(),
             calendar=calendar,

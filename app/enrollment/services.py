@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.queries import offering_facts
+from app.database import as_utc
 from app.enrollment.availability import SeatState, availability, signup_closes_at
 from app.enrollment.tokens import manage_token, new_manage_nonce_hash, normalize_email
 from app.extensions import db
@@ -146,9 +147,7 @@ def _next_queued_at(offering_id: int, now: datetime) -> datetime:
         sa.select(sa.func.max(Enrollment.queued_at)).where(Enrollment.offering_id == offering_id)
     )
     if latest is not None:
-        from app.catalogue.queries import _aware
-
-        latest = _aware(latest)
+        latest = as_utc(latest)
         if latest > now:
             return latest + timedelta(microseconds=1)
     return now
@@ -221,9 +220,9 @@ def _mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> 
         mail_enrollment("requested", enrollment, token=token, now=now)
 
 
-def _rotate_token(enrollment: Enrollment) -> str:
-    """The manage link for a mail: the same link as in every earlier mail."""
-    return manage_token(enrollment)
+def can_cancel(enrollment: Enrollment) -> bool:
+    """A seat or a request is cancelled here; an offer is declined, the waiting list left."""
+    return enrollment.status in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.REQUESTED)
 
 
 # --- signing up ----------------------------------------------------------------------------
@@ -258,9 +257,9 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
 
 
 def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
-    """Someone signed up again with the same address: mail the (renewed) link to it."""
+    """Someone signed up again with the same address: mail their manage link to it again."""
     enrollment = _load_locked(enrollment_id)
-    token = _rotate_token(enrollment)
+    token = manage_token(enrollment)
     mail_enrollment("already_enrolled", enrollment, token=token, now=now)
 
 
@@ -318,7 +317,7 @@ def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
         ).first()
         if first is None:
             break
-        token = _rotate_token(first)
+        token = manage_token(first)
         first.updated_at = now
         if hours <= 0:
             first.status = EnrollmentStatus.CONFIRMED
@@ -453,13 +452,13 @@ def approve_request(enrollment_id: int, *, now: datetime, message: str | None = 
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.confirmed_at = now
         db.session.flush()
-        token = _rotate_token(enrollment)
+        token = manage_token(enrollment)
         mail_enrollment("approved", enrollment, token=token, now=now, message=message)
     else:
         enrollment.status = EnrollmentStatus.WAITLISTED
         enrollment.queued_at = _next_queued_at(enrollment.offering_id, now)
         db.session.flush()
-        token = _rotate_token(enrollment)
+        token = manage_token(enrollment)
         mail_enrollment(
             "waitlisted", enrollment, token=token, now=now, position=waitlist_position(enrollment)
         )
@@ -486,7 +485,7 @@ def move_from_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
     enrollment.confirmed_at = now
     enrollment.updated_at = now
     db.session.flush()
-    token = _rotate_token(enrollment)
+    token = manage_token(enrollment)
     mail_enrollment("confirmed", enrollment, token=token, now=now)
     return enrollment
 
@@ -505,12 +504,6 @@ def change_capacity(offering_id: int, new_capacity: int | None, *, now: datetime
 
 
 # --- reading, for the participant's pages -------------------------------------------------
-
-
-def enrollment_by_token(token: str) -> Enrollment | None:
-    from app.enrollment.tokens import enrollment_by_token as _by_token
-
-    return _by_token(token)
 
 
 def enrollments_for_email(email_normalized: str) -> list[Enrollment]:

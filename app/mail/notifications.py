@@ -246,7 +246,10 @@ def _draft(kind: str, enrollment: Enrollment, *, token, message, now, extra) -> 
                     "address. You are already signed up, so nothing has changed.",
                     title=title,
                 ),
-                _("Here is a new link to see or change your sign-up. Earlier links stop working."),
+                _(
+                    "Here is your link to see or change your sign-up, the same as in your "
+                    "first mail."
+                ),
             ],
             manage,
         )
@@ -474,10 +477,6 @@ def notify_participants(
         )
         count += 1
     return count
-
-
-def upcoming_scheduled(occurrences: Iterable[Occurrence], now: datetime) -> list[Occurrence]:
-    return [o for o in occurrences if o.status == OccurrenceStatus.SCHEDULED and o.ends_at >= now]
 
 
 def queue_reminders(*, now: datetime, hours: float | None = None) -> int:

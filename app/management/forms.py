@@ -7,7 +7,7 @@ Forms only parse and validate; turning a form into a service call happens in `to
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -44,12 +44,12 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form as FlaskForm
+from app.i18n import local_to_utc
 from app.management.accounts import MIN_PASSWORD_LENGTH
 from app.management.services import (
     FacilitatorDetails,
     LocationDetails,
     OfferingDetails,
-    local_to_utc,
 )
 from app.models import (
     Audience,
@@ -252,8 +252,6 @@ class FacilitatorForm(Form):
 def _local_datetime(day: date | None, at) -> datetime | None:
     if day is None:
         return None
-    from datetime import time
-
     return local_to_utc(day, at or time(0, 0))
 
 
@@ -378,8 +376,6 @@ class OfferingForm(FlaskForm):
             raise ValidationError(_l("Sign-up must close after it opens."))
 
     def to_details(self) -> OfferingDetails:
-        from datetime import time
-
         location_id = None
         new_location = None
         if self.location_choice.data == "new":

@@ -7,13 +7,15 @@ with `selectinload`, so a page costs the same few queries however much data ther
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.database import as_utc
 from app.extensions import db
 from app.models import (
+    ACTIVE_ENROLLMENT_STATUSES,
     Attendance,
     AttendanceStatus,
     AuditEntry,
@@ -109,12 +111,7 @@ def seat_counts(offering_ids: list[int]) -> dict[int, SeatCounts]:
     ).all()
     counts: dict[int, SeatCounts] = {i: SeatCounts() for i in offering_ids}
     for offering_id, status, n in rows:
-        if status in (
-            EnrollmentStatus.CONFIRMED,
-            EnrollmentStatus.OFFERED,
-            EnrollmentStatus.WAITLISTED,
-            EnrollmentStatus.REQUESTED,
-        ):
+        if status in ACTIVE_ENROLLMENT_STATUSES:
             setattr(counts[offering_id], str(status), n)
     return counts
 
@@ -151,10 +148,8 @@ def offerings_for(user: User, *, now: datetime, status: str | None = None) -> li
     if status:
         query = query.where(Offering.status == status)
     rows = db.session.execute(query).all()
-    from app.catalogue.queries import _aware
-
     counts = seat_counts([r.Offering.id for r in rows])
-    return [OfferingRow(r.Offering, _aware(r.next_start), counts[r.Offering.id]) for r in rows]
+    return [OfferingRow(r.Offering, as_utc(r.next_start), counts[r.Offering.id]) for r in rows]
 
 
 @dataclass
@@ -254,16 +249,7 @@ def recipients(offering_id: int, audience: str, *, occurrence_id: int | None = N
             Attendance.status == AttendanceStatus.PRESENT,
         )
     else:
-        query = query.where(
-            Enrollment.status.in_(
-                (
-                    EnrollmentStatus.CONFIRMED,
-                    EnrollmentStatus.OFFERED,
-                    EnrollmentStatus.WAITLISTED,
-                    EnrollmentStatus.REQUESTED,
-                )
-            )
-        )
+        query = query.where(Enrollment.status.in_(ACTIVE_ENROLLMENT_STATUSES))
     return list(db.session.scalars(query.order_by(Enrollment.id)))
 
 
@@ -407,8 +393,4 @@ def mail_state(*, limit: int = 200) -> MailState:
             OutboxMessage.status == OutboxStatus.PENDING
         )
     ).one()
-    if isinstance(oldest, str):  # an aggregate on SQLite bypasses the column type
-        oldest = datetime.fromisoformat(oldest)
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return MailState(failed=failed, pending_count=pending_count, oldest_pending=oldest)
+    return MailState(failed=failed, pending_count=pending_count, oldest_pending=as_utc(oldest))

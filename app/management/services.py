@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.i18n import LOCAL_TZ
+from app.i18n import local_to_utc
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -368,11 +368,6 @@ def duplicate_offering(offering: Offering, *, created_by_id: int | None, now: da
 # --- occurrences ---------------------------------------------------------------------------
 
 
-def local_to_utc(day: date, at: time) -> datetime:
-    """A Danish wall-clock time as UTC (17:00 is 16:00Z in winter, 15:00Z in summer)."""
-    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
-
-
 def weekly_series(
     *,
     weekday: int,
@@ -426,8 +421,10 @@ def add_occurrences(
     *,
     now: datetime,
     note: str | None = None,
+    location_id: int | None = None,
 ) -> list[Occurrence]:
-    """New dates for an offering; a date that already exists (same start) is not repeated."""
+    """New dates for an offering; a date that already exists (same start) is not repeated.
+    `location_id` is a place other than the offering's usual one."""
     existing = {o.starts_at for o in offering.occurrences}
     added = []
     for starts_at, ends_at in times:
@@ -440,6 +437,7 @@ def add_occurrences(
             starts_at=starts_at,
             ends_at=ends_at,
             note=_none_if_blank(note),
+            location_id=location_id,
             updated_at=now,
         )
         db.session.add(occurrence)
@@ -564,3 +562,29 @@ def record_audit(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def email_participants(
+    offering: Offering,
+    *,
+    audience: str,
+    occurrence_id: int | None,
+    subject: str,
+    body: str,
+    sent_by_id: int | None,
+    now: datetime,
+) -> int:
+    """Put one message per chosen participant in the outbox and log it; returns how many."""
+    from app.mail.notifications import notify_participants
+    from app.management.queries import recipients
+
+    ids = recipients(offering.id, audience, occurrence_id=occurrence_id)
+    count = notify_participants(offering.id, ids, subject=subject, body=body, now=now) if ids else 0
+    record_audit(
+        user_id=sent_by_id,
+        action=AuditAction.EMAIL_PARTICIPANTS,
+        offering_id=offering.id,
+        now=now,
+        details=f"{audience}: {count}",
+    )
+    return count

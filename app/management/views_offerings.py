@@ -314,10 +314,12 @@ def new_occurrence(offering_id: int):
     if form.validate_on_submit():
         starts_at, ends_at = form.times()
         added = services.add_occurrences(
-            offering, [(starts_at, ends_at)], now=utcnow(), note=form.note.data
+            offering,
+            [(starts_at, ends_at)],
+            now=utcnow(),
+            note=form.note.data,
+            location_id=int(form.location_id.data) if form.location_id.data else None,
         )
-        for occurrence in added:
-            occurrence.location_id = int(form.location_id.data) if form.location_id.data else None
         db.session.commit()
         flash(_("The date is added.") if added else _("That date was already there."), "success")
         return redirect(url_for("management.offering", offering_id=offering_id))

@@ -367,18 +367,15 @@ def email_participants(offering_id: int):
         (str(o.id), local(o.starts_at).strftime("%Y-%m-%d %H:%M")) for o in offering.occurrences
     ]
     if form.validate_on_submit():
-        from app.mail.notifications import notify_participants
-
-        occurrence_id = int(form.occurrence_id.data) if form.occurrence_id.data else None
-        ids = queries.recipients(offering.id, form.audience.data, occurrence_id=occurrence_id)
-        count = (
-            notify_participants(
-                offering.id, ids, subject=form.subject.data, body=form.body.data, now=utcnow()
-            )
-            if ids
-            else 0
+        count = services.email_participants(
+            offering,
+            audience=form.audience.data,
+            occurrence_id=int(form.occurrence_id.data) if form.occurrence_id.data else None,
+            subject=form.subject.data,
+            body=form.body.data,
+            sent_by_id=current_user.id,
+            now=utcnow(),
         )
-        _audit(AuditAction.EMAIL_PARTICIPANTS, offering, details=f"{form.audience.data}: {count}")
         db.session.commit()
         flash(
             ngettext(

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.calendar.changes import mark_occurrence_changed
+from app.calendar.conditional import NotModifiedMiddleware
 from app.calendar.tokens import facilitator_calendar_token, personal_calendar_token
 from app.enrollment.tokens import manage_token
 from app.extensions import db
@@ -443,3 +444,29 @@ def test_post_is_never_answered_304(client):
     etag = client.get("/offerings/post-test.ics").headers["ETag"]
     response = client.post("/offerings/post-test.ics", headers={"If-None-Match": etag})
     assert response.status_code == 405
+
+
+def test_enrollment_feed_is_named_in_the_persons_language(client):
+    offering = make_offering(title="Angst og søvn", title_en="Anxiety and sleep")
+    enrollment, token = enrollment_with_token(offering)
+    enrollment.language = "en"
+    db.session.commit()
+    _, cal, _ = get_feed(client, f"/enrollments/{token}.ics")
+    assert str(cal["X-WR-CALNAME"]) == "Anxiety and sleep · Holdplads"
+    enrollment.language = "da"
+    db.session.commit()
+    _, cal, _ = get_feed(client, f"/enrollments/{token}.ics")
+    assert str(cal["X-WR-CALNAME"]) == "Angst og søvn · Holdplads"
+
+
+def test_routes_answer_304_themselves_when_the_middleware_does_not(app, client, monkeypatch):
+    make_offering(slug="uden-genvej")
+    etag = client.get("/offerings/uden-genvej.ics").headers["ETag"]
+    layer = app.wsgi_app
+    while not isinstance(layer, NotModifiedMiddleware):
+        layer = layer.wsgi_app
+    monkeypatch.setattr(layer, "_not_modified", lambda environ: None)
+    again = client.get("/offerings/uden-genvej.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
+    assert again.data == b""

@@ -126,7 +126,10 @@ def test_leave_waitlist_with_one_click(client):
     _sign_up(client, offering, 1)
     _sign_up(client, offering, 2)
     link = _link(outbox("waitlisted")[0])
-    assert "number 1" in client.get(link).text
+    page = client.get(link).text
+    assert "number 1" in page
+    assert "Leave the waiting list" in page and "Cancel my sign-up" not in page
+    assert client.get(link + "/cancel").status_code == 302  # waiting: leave, not cancel
     client.post(link + "/leave")
     assert statuses(offering)["deltager2@example.com"] == "cancelled"
 

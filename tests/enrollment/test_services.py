@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.enrollment import services
+from app.enrollment.tokens import enrollment_by_token
 from app.extensions import db
 from app.models import Enrollment
 from tests.enrollment.helpers import fresh, outbox, person
@@ -33,10 +34,10 @@ def test_manage_link_is_secret_and_the_database_keeps_only_a_hash():
     assert len(enrollment.manage_token_hash) == 64
     assert signature not in enrollment.manage_token_hash
     assert token in outbox("confirmed")[0].body_text
-    assert services.enrollment_by_token(token).id == enrollment.id
+    assert enrollment_by_token(token).id == enrollment.id
     forged = token[:-1] + ("0" if token[-1] != "0" else "1")
-    assert services.enrollment_by_token(forged) is None
-    assert services.enrollment_by_token(f"{enrollment.id + 1}-{signature}") is None
+    assert enrollment_by_token(forged) is None
+    assert enrollment_by_token(f"{enrollment.id + 1}-{signature}") is None
 
 
 def test_request_mode_records_a_request_that_staff_approve_or_decline():
@@ -93,7 +94,7 @@ def test_same_email_in_other_case_is_already_enrolled_and_gets_the_same_link_aga
     assert mail.to_address == "Anna@Example.com"
     # The link in the first mail keeps working: every mail carries the same one.
     assert f"/enrollments/{token}" in mail.body_text
-    assert services.enrollment_by_token(token).id == enrollment.id
+    assert enrollment_by_token(token).id == enrollment.id
 
 
 def test_after_cancelling_the_same_person_may_sign_up_again():

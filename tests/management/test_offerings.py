@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.i18n import LOCAL_TZ
 from app.models import Occurrence, Offering, OutboxMessage
-from tests.factories import make_enrollment, make_offering, make_theme, now
+from tests.factories import make_enrollment, make_location, make_offering, make_theme, now
 from tests.management.helpers import make_world, sign_in_as
 
 
@@ -202,6 +202,30 @@ def test_publish_needs_a_date_and_then_shows_in_the_catalogue(client):
     assert "Angst og håb" in client.get("/").get_data(as_text=True)
     client.post(f"/manage/offerings/{offering.id}/unpublish")
     assert offering.status == "draft"
+
+
+def test_a_single_date_can_be_held_somewhere_else_than_usual(client):
+    w = make_world()
+    sign_in_as(client, w.peer)
+    library = make_location(name="Biblioteket")
+    response = client.post(
+        f"/manage/offerings/{w.offering.id}/occurrences/new",
+        data={
+            "day": "2026-11-05",
+            "start": "17:00",
+            "end": "19:00",
+            "location_id": str(library.id),
+            "note": "Lokale 2",
+        },
+    )
+    assert response.status_code == 302
+    added = db.session.scalars(
+        sa.select(Occurrence).where(
+            Occurrence.offering_id == w.offering.id,
+            Occurrence.starts_at == datetime(2026, 11, 5, 16, 0, tzinfo=UTC),
+        )
+    ).one()
+    assert (added.location_id, added.note) == (library.id, "Lokale 2")
 
 
 def test_weekly_series_form_adds_dates_at_the_same_local_time(client):
