@@ -27,6 +27,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     register_commands(app)
+    from app.ops import logs
+
+    logs.init_app(app)  # last: the outermost layer sees every answer, cached ones too
     return app
 
 
@@ -54,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue.routes import bp as catalogue_bp
     from app.enrollment.routes import bp as enrollment_bp
     from app.management.routes import bp as management_bp
+    from app.ops.health import bp as health_bp
     from app.routing import SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
@@ -63,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(management_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(health_bp)
 
 
 def register_commands(app: Flask) -> None:

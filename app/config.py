@@ -104,4 +104,6 @@ def from_env(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Staff sign-in attempts, per IP and per email: slows password guessing to a crawl.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute"),
+        # "json": one JSON object per log line, for a log shipper; anything else: plain lines.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain").strip().lower(),
     }

@@ -1,0 +1,1 @@
+"""Running Holdplads in production: health checks, request logs, backups."""
