@@ -16,7 +16,9 @@ def handle_http_error(error: HTTPException):
     if _wants_json():
         return jsonify(error=error.name, status=error.code), error.code
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
-    return render_template(template, error=error), error.code
+    # abort(400, "a sentence") says what was wrong; the class's own text is generic English.
+    message = error.description if error.description != type(error).description else None
+    return render_template(template, error=error, message=message), error.code
 
 
 def handle_csrf_error(error: CSRFError):

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import current_app
 
+from app.dates import EARLIEST, LATEST
+
 KINDS = ["course", "group", "meeting"]
 AUDIENCES = ["citizen", "relative", "staff", "volunteer"]
 DATETIME = {"type": "string", "format": "date-time"}
@@ -150,7 +152,15 @@ SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
         "required": ["error", "status"],
-        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+        "properties": {
+            "error": {"type": "string"},
+            "status": {"type": "integer"},
+            "fields": {
+                "type": "object",
+                "description": "Per query argument, what is wrong with its value",
+                "additionalProperties": {"type": "string"},
+            },
+        },
     },
 }
 
@@ -170,8 +180,17 @@ FILTER_PARAMETERS = [
     _query("audience", "who it is for", {"enum": AUDIENCES}),
     _query("theme", "a theme's slug", {"type": "string"}),
     _query("q", "words to search for in titles and texts", {"type": "string"}),
-    _query("from", "has an occurrence on or after this date", {"type": "string", "format": "date"}),
-    _query("to", "has an occurrence on or before this date", {"type": "string", "format": "date"}),
+    _query(
+        "from",
+        f"has an occurrence on or after this date ({EARLIEST} to {LATEST}, else 400)",
+        {"type": "string", "format": "date"},
+    ),
+    _query(
+        "to",
+        f"has an occurrence on or before this date ({EARLIEST} to {LATEST}, not before "
+        "`from`, else 400)",
+        {"type": "string", "format": "date"},
+    ),
     _query("free", "1: only offerings with free seats", {"enum": ["1"]}),
     _query("lang", "da (default) or en", {"enum": ["da", "en"]}),
     _query("page", "page number", {"type": "integer", "minimum": 1}),
@@ -205,7 +224,10 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "listOfferings",
                     "summary": "The catalogue, soonest first",
                     "parameters": FILTER_PARAMETERS,
-                    "responses": {"200": json_response("OfferingList", "A page of offerings")},
+                    "responses": {
+                        "200": json_response("OfferingList", "A page of offerings"),
+                        "400": json_response("Error", "A date that is malformed or out of range"),
+                    },
                 }
             },
             "/offerings/{slug}": {

@@ -35,6 +35,8 @@ def allow_other_sites(response):
 def offerings():
     """The catalogue as JSON: the same filters as `/`, plus `page` and `per_page`."""
     filters = CatalogueFilters.from_args(request.args)
+    if filters.date_problems:
+        return bad_dates(filters)
     try:
         per_page = min(max(int(request.args.get("per_page", "30")), 1), MAX_PER_PAGE)
     except ValueError:
@@ -52,6 +54,13 @@ def offerings():
         per_page=per_page,
         ignored_filters=sorted(set(filters.problems)),
     )
+
+
+def bad_dates(filters: CatalogueFilters):
+    """400 with one sentence per date we could not use (they are never silently ignored)."""
+    messages = filters.date_messages()
+    error = " ".join(f"{name}: {text}" for name, text in sorted(messages.items()))
+    return jsonify(error=error, status=400, fields=messages), 400
 
 
 @bp.get("/offerings/<slug:slug>")

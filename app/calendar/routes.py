@@ -107,6 +107,8 @@ def offering_feed(slug: str, now: datetime):
 def catalogue_feed(now: datetime):
     """The catalogue as a calendar, with the same filters as the catalogue page."""
     filters = CatalogueFilters.from_args(request.args)
+    if filters.date_problems:
+        abort(400, " ".join(filters.date_messages().values()))
     events = feeds.catalogue_events(
         filters, now=now, public_url=_public_url(), language=current_language()
     )

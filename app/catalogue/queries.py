@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.database import as_utc
+from app.dates import BadDate, DateProblem, parse_date, problem_text
 from app.enrollment.availability import Availability, OfferingFacts, availability
 from app.extensions import db
 from app.i18n import LOCAL_TZ
@@ -65,6 +66,8 @@ class CatalogueFilters:
     free: bool = False
     page: int = 1
     problems: list[str] = field(default_factory=list)  # which inputs were ignored
+    # Dates that could not be used, and why: the page, the API and the feeds answer 400.
+    date_problems: dict[str, DateProblem] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, raw_args) -> CatalogueFilters:
@@ -92,11 +95,11 @@ class CatalogueFilters:
             raw = args.get(name, "").strip()
             if raw:
                 try:
-                    setattr(filters, attr, date.fromisoformat(raw))
-                except ValueError:
-                    filters.problems.append(name)
+                    setattr(filters, attr, parse_date(raw))
+                except BadDate as bad:
+                    filters.date_problems[name] = bad.problem
         if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-            filters.problems.append("to")
+            filters.date_problems["to"] = DateProblem.REVERSED
             filters.date_to = None
         filters.free = args.get("free", "") in {"1", "true", "on", "yes"}
         try:
@@ -122,6 +125,10 @@ class CatalogueFilters:
     @property
     def active(self) -> bool:
         return bool(self.as_args())
+
+    def date_messages(self) -> dict[str, str]:
+        """Per date argument ("from", "to"), the sentence that says what is wrong with it."""
+        return {name: problem_text(problem) for name, problem in self.date_problems.items()}
 
 
 @dataclass

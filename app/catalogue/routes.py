@@ -13,6 +13,7 @@ from flask import Blueprint, abort, render_template, request
 from app.catalogue.queries import CatalogueFilters, all_themes, catalogue_page, offering_detail
 from app.catalogue.render import markdown_to_html
 from app.database import utcnow
+from app.dates import EARLIEST, LATEST
 from app.i18n import local
 from app.models import Audience, OfferingKind
 from app.page_cache import cached_page
@@ -33,7 +34,7 @@ def index():
             key=lambda e: local(e.shown_start).replace(day=1).date() if e.shown_start else None,
         )
     ]
-    return render_template(
+    body = render_template(
         "catalogue/index.html",
         filters=filters,
         page=page,
@@ -41,7 +42,11 @@ def index():
         themes=all_themes(),
         kinds=list(OfferingKind),
         audiences=list(Audience),
+        earliest_date=EARLIEST.isoformat(),
+        latest_date=LATEST.isoformat(),
     )
+    # A date we could not use: the page still answers (the form says what is wrong), as a 400.
+    return body, 400 if filters.date_problems else 200
 
 
 @bp.get("/offerings/<slug:slug>")

@@ -64,9 +64,40 @@ def test_api_uses_the_catalogues_filters(client, openapi):
     body = client.get("/api/v1/offerings?kind=group").get_json()
     _validator(openapi, "OfferingList").validate(body)
     assert [o["title"] for o in body["offerings"]] == ["Gruppe"]
-    ignored = client.get("/api/v1/offerings?kind=rocket&from=nope").get_json()
-    assert set(ignored["ignored_filters"]) == {"kind", "from"}
+    ignored = client.get("/api/v1/offerings?kind=rocket").get_json()
+    assert ignored["ignored_filters"] == ["kind"]
     assert ignored["total"] == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("from=0001-01-01", "from", "between 1900-01-01 and 2200-12-31"),
+        ("to=9999-12-31", "to", "between 1900-01-01 and 2200-12-31"),
+        ("from=1899-12-31", "from", "between"),
+        ("from=2201-01-01", "from", "between"),
+        ("from=nope", "from", "YYYY-MM-DD"),
+        ("to=20270101", "to", "YYYY-MM-DD"),
+        ("from=2027-02-01&to=2027-01-01", "to", "before the start date"),
+    ],
+)
+def test_dates_outside_1900_to_2200_or_malformed_are_a_clear_400(
+    client, openapi, query, field, words
+):
+    make_offering()
+    response = client.get(f"/api/v1/offerings?lang=en&{query}")
+    assert response.status_code == 400
+    body = response.get_json()
+    _validator(openapi, "Error").validate(body)
+    assert words in body["fields"][field] and words in body["error"]
+    assert "400" in openapi["paths"]["/offerings"]["get"]["responses"]
+
+
+def test_the_bounds_themselves_are_accepted(client, openapi):
+    make_offering()
+    response = client.get("/api/v1/offerings?from=1900-01-01&to=2200-12-31")
+    assert response.status_code == 200
+    assert response.get_json()["total"] == 1
 
 
 def test_english_titles_with_lang_en(client):

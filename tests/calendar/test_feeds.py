@@ -470,3 +470,12 @@ def test_routes_answer_304_themselves_when_the_middleware_does_not(app, client, 
     assert again.status_code == 304
     assert again.headers["ETag"] == etag
     assert again.data == b""
+
+
+def test_catalogue_feed_answers_400_for_dates_outside_1900_to_2200(client):
+    make_offering()
+    for query in ("from=0001-01-01", "to=9999-12-31", "from=igår", "from=2027-02-01&to=2027-01-01"):
+        response = client.get(f"/calendar.ics?{query}")
+        assert response.status_code == 400, query
+        assert "dato" in response.text.lower(), query
+    assert client.get("/calendar.ics?from=1900-01-01&to=2200-12-31").status_code == 200
