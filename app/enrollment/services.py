@@ -7,7 +7,7 @@ database's write lock. Two sign-ups therefore never read the same seat count, an
 never exceeded, however many arrive at once.
 
 Functions flush and never commit: the view or CLI command commits once. Each writes the mail
-its change causes into the outbox in the same transaction (app/mail/notifications.py).
+its change causes into the outbox in the same transaction (app/mail/participants.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,18 @@ from app.database import as_utc
 from app.enrollment.availability import SeatState, availability, signup_closes_at
 from app.enrollment.tokens import manage_token, new_manage_nonce_hash, normalize_email
 from app.extensions import db
-from app.mail.notifications import mail_enrollment
+from app.mail.participants import (
+    mail_already_enrolled,
+    mail_approved,
+    mail_cancelled,
+    mail_cancelled_by_staff,
+    mail_confirmed,
+    mail_declined,
+    mail_offer,
+    mail_offer_expired,
+    mail_requested,
+    mail_waitlisted,
+)
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
     SEAT_HOLDING_STATUSES,
@@ -211,13 +222,12 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
 def _mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> None:
     """The mail that says where a person stands after they got in line or a seat."""
     if enrollment.status == EnrollmentStatus.CONFIRMED:
-        mail_enrollment("confirmed", enrollment, token=token, now=now)
+        mail_confirmed(enrollment, token=token, now=now)
     elif enrollment.status == EnrollmentStatus.WAITLISTED:
-        mail_enrollment(
-            "waitlisted", enrollment, token=token, now=now, position=waitlist_position(enrollment)
-        )
+        position = waitlist_position(enrollment)
+        mail_waitlisted(enrollment, position=position, token=token, now=now)
     elif enrollment.status == EnrollmentStatus.REQUESTED:
-        mail_enrollment("requested", enrollment, token=token, now=now)
+        mail_requested(enrollment, token=token, now=now)
 
 
 def can_cancel(enrollment: Enrollment) -> bool:
@@ -260,7 +270,7 @@ def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
     """Someone signed up again with the same address: mail their manage link to it again."""
     enrollment = _load_locked(enrollment_id)
     token = manage_token(enrollment)
-    mail_enrollment("already_enrolled", enrollment, token=token, now=now)
+    mail_already_enrolled(enrollment, token=token, now=now)
 
 
 def add_participant_by_staff(
@@ -323,7 +333,7 @@ def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
             first.status = EnrollmentStatus.CONFIRMED
             first.confirmed_at = now
             db.session.flush()
-            mail_enrollment("confirmed", first, token=token, now=now)
+            mail_confirmed(first, token=token, now=now)
         else:
             expires = now + timedelta(hours=hours)
             if closes is not None and now < closes < expires:
@@ -331,7 +341,7 @@ def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
             first.status = EnrollmentStatus.OFFERED
             first.offer_expires_at = expires
             db.session.flush()
-            mail_enrollment("offer", first, token=token, now=now, expires=expires)
+            mail_offer(first, expires=expires, token=token, now=now)
         promoted.append(first)
     return promoted
 
@@ -362,8 +372,10 @@ def cancel_enrollment(
     enrollment = _load_locked(enrollment_id)
     was_confirmed = enrollment.status == EnrollmentStatus.CONFIRMED
     had_seat = _end(enrollment, EnrollmentStatus.CANCELLED, now, message)
-    kind = "cancelled_by_staff" if by_staff_id is not None else "cancelled"
-    mail_enrollment(kind, enrollment, now=now, message=message, had_seat=was_confirmed)
+    if by_staff_id is not None:
+        mail_cancelled_by_staff(enrollment, message=message, had_seat=was_confirmed, now=now)
+    else:
+        mail_cancelled(enrollment, had_seat=was_confirmed, now=now)
     if had_seat:
         fill_freed_seats(enrollment.offering_id, now=now)
     return enrollment
@@ -374,7 +386,7 @@ def leave_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
     if enrollment.status != EnrollmentStatus.WAITLISTED:
         raise InvalidTransition(enrollment.status)
     _end(enrollment, EnrollmentStatus.CANCELLED, now)
-    mail_enrollment("cancelled", enrollment, now=now)
+    mail_cancelled(enrollment, had_seat=False, now=now)
     return enrollment
 
 
@@ -390,7 +402,7 @@ def accept_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
     enrollment.offer_expires_at = None
     enrollment.updated_at = now
     db.session.flush()
-    mail_enrollment("confirmed", enrollment, now=now)
+    mail_confirmed(enrollment, now=now)
     return enrollment
 
 
@@ -400,7 +412,7 @@ def decline_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
     if enrollment.status != EnrollmentStatus.OFFERED:
         raise InvalidTransition(enrollment.status)
     _end(enrollment, EnrollmentStatus.CANCELLED, now)
-    mail_enrollment("cancelled", enrollment, now=now)
+    mail_cancelled(enrollment, had_seat=False, now=now)
     fill_freed_seats(enrollment.offering_id, now=now)
     return enrollment
 
@@ -431,7 +443,7 @@ def expire_offers(*, now: datetime) -> int:
         ).all()
         for enrollment in stale:
             _end(enrollment, EnrollmentStatus.CANCELLED, now)
-            mail_enrollment("offer_expired", enrollment, now=now)
+            mail_offer_expired(enrollment, now=now)
             expired += 1
         if stale:
             fill_freed_seats(offering_id, now=now)
@@ -453,15 +465,14 @@ def approve_request(enrollment_id: int, *, now: datetime, message: str | None = 
         enrollment.confirmed_at = now
         db.session.flush()
         token = manage_token(enrollment)
-        mail_enrollment("approved", enrollment, token=token, now=now, message=message)
+        mail_approved(enrollment, message=message, token=token, now=now)
     else:
         enrollment.status = EnrollmentStatus.WAITLISTED
         enrollment.queued_at = _next_queued_at(enrollment.offering_id, now)
         db.session.flush()
         token = manage_token(enrollment)
-        mail_enrollment(
-            "waitlisted", enrollment, token=token, now=now, position=waitlist_position(enrollment)
-        )
+        position = waitlist_position(enrollment)
+        mail_waitlisted(enrollment, position=position, token=token, now=now)
     return enrollment
 
 
@@ -470,7 +481,7 @@ def decline_request(enrollment_id: int, *, now: datetime, message: str | None = 
     if enrollment.status != EnrollmentStatus.REQUESTED:
         raise InvalidTransition(enrollment.status)
     _end(enrollment, EnrollmentStatus.DECLINED, now, message)
-    mail_enrollment("declined", enrollment, now=now, message=message)
+    mail_declined(enrollment, message=message, now=now)
     return enrollment
 
 
@@ -486,7 +497,7 @@ def move_from_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
     enrollment.updated_at = now
     db.session.flush()
     token = manage_token(enrollment)
-    mail_enrollment("confirmed", enrollment, token=token, now=now)
+    mail_confirmed(enrollment, token=token, now=now)
     return enrollment
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.enrollment.tokens import hash_token, new_token, normalize_email
 from app.extensions import db
-from app.mail.notifications import mail_sign_in_link
+from app.mail.participants import mail_sign_in_link
 from app.models import Enrollment, SignInToken
 
 SIGN_IN_VALID_FOR = timedelta(minutes=30)

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from app.extensions import db
+from app.mail.staff import mail_password_reset, mail_welcome
 from app.models import Organisation, PasswordResetToken, User, UserRole
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
@@ -139,6 +140,18 @@ def issue_reset_token(
     )
     db.session.flush()
     return token
+
+
+def send_welcome_link(user: User, *, language: str, now: datetime) -> None:
+    """A new account without a password: mail a link to choose one (valid three days)."""
+    token = issue_reset_token(user, now=now, lifetime=WELCOME_LINK_LIFETIME)
+    mail_welcome(user, token=token, language=language, now=now)
+
+
+def send_password_reset_link(user: User, *, language: str, now: datetime) -> None:
+    """A forgotten password: mail a link to choose a new one (valid one hour)."""
+    token = issue_reset_token(user, now=now, lifetime=RESET_LINK_LIFETIME)
+    mail_password_reset(user, token=token, language=language, now=now)
 
 
 def valid_reset_token(token: str, *, now: datetime) -> PasswordResetToken | None:

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from app.database import utcnow
 from app.extensions import db
+from app.i18n import current_language
 from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
 from app.management.access import allowed_if, ensure
 from app.management.forms import AccountForm, ConfirmForm, OrganisationForm
 from app.management.routes import bp
 from app.management.services import record_audit
-from app.management.views_auth import send_password_link
 from app.models import Organisation, User
 
 
@@ -54,7 +54,7 @@ def new_account():
             form.email.errors.append(_("There is already an account with this email."))
         else:
             if not form.password.data:
-                send_password_link(user, kind="welcome")
+                accounts.send_welcome_link(user, language=current_language(), now=utcnow())
             db.session.commit()
             flash(
                 _("The account is created.")

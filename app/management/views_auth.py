@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -62,7 +61,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = accounts.user_for_reset(form.email.data)
         if user is not None:
-            send_password_link(user, kind="password_reset")
+            accounts.send_password_reset_link(user, language=current_language(), now=utcnow())
         db.session.commit()
         flash(
             _(
@@ -73,33 +72,6 @@ def forgot_password():
         )
         return redirect(url_for("management.login"))
     return render_template("management/forgot_password.html", form=form)
-
-
-def send_password_link(user, *, kind: str) -> None:
-    """Queue the mail with a one-time link (reset: 1 hour; a new account: 3 days)."""
-    from app.mail.outbox import queue_mail
-
-    now = utcnow()
-    lifetime = accounts.WELCOME_LINK_LIFETIME if kind == "welcome" else accounts.RESET_LINK_LIFETIME
-    token = accounts.issue_reset_token(user, now=now, lifetime=lifetime)
-    link = current_app.config["PUBLIC_URL"] + url_for("management.reset_password", token=token)
-    language = current_language()
-    with force_locale(language):
-        subject = (
-            _("Your staff account on Holdplads")
-            if kind == "welcome"
-            else _("Choose a new password for Holdplads")
-        )
-        body = render_template(f"management/mail/{kind}.txt", user=user, link=link)
-    queue_mail(
-        kind=kind,
-        to_address=user.email,
-        to_name=user.name,
-        subject=subject,
-        body_text=body,
-        language=language,
-        now=now,
-    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

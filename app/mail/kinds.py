@@ -1,0 +1,51 @@
+"""Every kind of mail Holdplads sends, by name.
+
+The value is what the outbox stores in `OutboxMessage.kind` (and what the .eml file is
+named after), so a value never changes once mail of that kind has been sent. A new kind of
+mail is one member here, one function in participants.py or staff.py, and its row in
+tests/mail/test_kinds.py.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MailKind(StrEnum):
+    # to a participant, about their sign-up (participants.py)
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    OFFER = "offer"
+    OFFER_EXPIRED = "offer_expired"
+    CANCELLED = "cancelled"
+    CANCELLED_BY_STAFF = "cancelled_by_staff"
+    ALREADY_ENROLLED = "already_enrolled"
+    OCCURRENCE_MOVED = "occurrence_moved"
+    OCCURRENCE_CANCELLED = "occurrence_cancelled"
+    OFFERING_CANCELLED = "offering_cancelled"
+    REMINDER = "reminder"
+    STAFF_MESSAGE = "staff_message"
+    # to a participant, not about one sign-up (participants.py)
+    SIGN_IN = "sign_in"
+    # to a staff account (staff.py)
+    WELCOME = "welcome"
+    PASSWORD_RESET = "password_reset"
+
+    @property
+    def ics_method(self) -> str | None:
+        """The iCalendar method of this kind's attachment: an invitation or its withdrawal."""
+        return _ICS_METHOD.get(self)
+
+
+_ICS_METHOD = {
+    MailKind.CONFIRMED: "REQUEST",
+    MailKind.APPROVED: "REQUEST",
+    MailKind.OCCURRENCE_MOVED: "REQUEST",
+    MailKind.CANCELLED: "CANCEL",
+    MailKind.CANCELLED_BY_STAFF: "CANCEL",
+    MailKind.OCCURRENCE_CANCELLED: "CANCEL",
+    MailKind.OFFERING_CANCELLED: "CANCEL",
+}

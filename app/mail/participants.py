@@ -1,0 +1,377 @@
+"""What each mail to a participant says: one function per kind (see kinds.py).
+
+Each function writes its words in the language the person signed up in and queues the mail
+in the caller's transaction (compose.py lays it out and attaches the .ics). `token` is the
+plain manage token when the caller has one (it is never stored); without it the mail points
+to "my bookings". `message` is the note staff may add; it is quoted as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.mail.compose import (
+    Draft,
+    language_of,
+    manage_actions,
+    manage_url,
+    public_url,
+    queue_about,
+    render,
+    title_of,
+    when,
+)
+from app.mail.kinds import MailKind
+from app.mail.outbox import queue_mail
+from app.models import Enrollment, EnrollmentStatus, Occurrence, OutboxMessage
+
+
+def _note(message: str | None) -> list[str]:
+    return [message] if message else []
+
+
+def mail_confirmed(
+    enrollment: Enrollment, *, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """A seat is theirs: at sign-up, from the waiting list, or an offer accepted."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("You have a seat: %(title)s", title=title),
+            [_("You have a seat on %(title)s. We look forward to seeing you.", title=title)],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.CONFIRMED, enrollment, draft, now=now)
+
+
+def mail_waitlisted(
+    enrollment: Enrollment, *, position: int, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """The offering is full: they are number `position` on the waiting list."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("You are on the waiting list: %(title)s", title=title),
+            [
+                _(
+                    "%(title)s is full, so you are on the waiting list, as number %(position)s.",
+                    title=title,
+                    position=position,
+                ),
+                _(
+                    "When a seat frees up and it is your turn, we will email you and hold the "
+                    "seat for you."
+                ),
+            ],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.WAITLISTED, enrollment, draft, now=now)
+
+
+def mail_requested(
+    enrollment: Enrollment, *, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """They asked to join an offering the staff approve by hand."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("We have your request: %(title)s", title=title),
+            [
+                _("Thank you for asking to join %(title)s.", title=title),
+                _(
+                    "The people who run it will get back to you, often for a short talk "
+                    "before you start. You do not need to do anything now."
+                ),
+            ],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.REQUESTED, enrollment, draft, now=now)
+
+
+def mail_approved(
+    enrollment: Enrollment, *, message: str | None, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """Staff said yes to a request and there was a seat."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("You have a seat: %(title)s", title=title),
+            [_("Good news: you have a seat on %(title)s.", title=title), *_note(message)],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.APPROVED, enrollment, draft, now=now)
+
+
+def mail_declined(
+    enrollment: Enrollment, *, message: str | None, now: datetime
+) -> OutboxMessage | None:
+    """Staff said no to a request."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("About your request: %(title)s", title=title),
+            [
+                _("Thank you for asking to join %(title)s.", title=title),
+                _("Unfortunately we cannot offer you a place this time."),
+                *_note(message),
+                _("You are welcome to look for other offerings in the catalogue."),
+            ],
+            [(_("See all offerings"), public_url("catalogue.index"))],
+            show_details=False,
+        )
+        return queue_about(MailKind.DECLINED, enrollment, draft, now=now)
+
+
+def mail_offer(
+    enrollment: Enrollment, *, expires: datetime | None, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """A seat is held for the first on the waiting list until `expires`."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        paragraphs = [
+            _("A seat has freed up on %(title)s, and it is yours if you want it.", title=title)
+        ]
+        if expires is not None:
+            paragraphs.append(
+                _(
+                    "Please answer by %(when)s. If we have not heard from you by then, the "
+                    "seat goes to the next person on the waiting list.",
+                    when=when(expires),
+                )
+            )
+        draft = Draft(
+            _("A seat is free for you: %(title)s", title=title),
+            paragraphs,
+            [(_("Answer yes or no"), manage_url(token))],
+        )
+        return queue_about(MailKind.OFFER, enrollment, draft, now=now)
+
+
+def mail_offer_expired(enrollment: Enrollment, *, now: datetime) -> OutboxMessage | None:
+    """They did not answer an offer in time; the seat went on."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("The seat has gone to the next person: %(title)s", title=title),
+            [
+                _(
+                    "We held a seat on %(title)s for you, but did not hear from you in time, "
+                    "so it has gone to the next person on the waiting list.",
+                    title=title,
+                ),
+                _("You are no longer on the waiting list. You are welcome to sign up again."),
+            ],
+            [
+                (
+                    _("See the offering"),
+                    public_url("catalogue.offering", slug=enrollment.offering.slug),
+                )
+            ],
+            show_details=False,
+        )
+        return queue_about(MailKind.OFFER_EXPIRED, enrollment, draft, now=now)
+
+
+def mail_cancelled(
+    enrollment: Enrollment, *, had_seat: bool, now: datetime
+) -> OutboxMessage | None:
+    """They cancelled, left the waiting list or turned an offer down.
+
+    `had_seat`: they held a confirmed seat, so their calendar invitation is withdrawn.
+    """
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("You are no longer signed up: %(title)s", title=title),
+            [
+                _("You are no longer signed up for %(title)s.", title=title),
+                _("Thank you for letting us know. You are welcome to sign up again later."),
+            ],
+            show_details=False,
+        )
+        return queue_about(MailKind.CANCELLED, enrollment, draft, now=now, had_seat=had_seat)
+
+
+def mail_cancelled_by_staff(
+    enrollment: Enrollment, *, message: str | None, had_seat: bool, now: datetime
+) -> OutboxMessage | None:
+    """Staff cancelled their sign-up (`had_seat` as in mail_cancelled)."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("Your sign-up has been cancelled: %(title)s", title=title),
+            [
+                _("The people who run %(title)s have cancelled your sign-up.", title=title),
+                *_note(message),
+                _("If this surprises you, please write to them."),
+            ],
+        )
+        return queue_about(
+            MailKind.CANCELLED_BY_STAFF, enrollment, draft, now=now, had_seat=had_seat
+        )
+
+
+def mail_already_enrolled(
+    enrollment: Enrollment, *, token: str, now: datetime
+) -> OutboxMessage | None:
+    """Someone signed up again with the same address: the manage link once more."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("You are already signed up: %(title)s", title=title),
+            [
+                _(
+                    "Someone, most likely you, tried to sign up for %(title)s with this email "
+                    "address. You are already signed up, so nothing has changed.",
+                    title=title,
+                ),
+                _(
+                    "Here is your link to see or change your sign-up, the same as in your "
+                    "first mail."
+                ),
+            ],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.ALREADY_ENROLLED, enrollment, draft, now=now)
+
+
+def mail_occurrence_moved(
+    enrollment: Enrollment, occurrence: Occurrence, *, message: str | None, now: datetime
+) -> OutboxMessage | None:
+    """One meeting has a new time; someone with a seat gets the updated invitation."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("New time: %(title)s", title=title),
+            [
+                _(
+                    "A meeting of %(title)s has moved. It is now %(when)s.",
+                    title=title,
+                    when=when(occurrence.starts_at),
+                ),
+                *_note(message),
+            ],
+            manage_actions(None),
+        )
+        return queue_about(MailKind.OCCURRENCE_MOVED, enrollment, draft, now=now)
+
+
+def mail_occurrence_cancelled(
+    enrollment: Enrollment, occurrence: Occurrence, *, message: str | None, now: datetime
+) -> OutboxMessage | None:
+    """One meeting is cancelled; someone with a seat gets that meeting withdrawn."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("Cancelled meeting: %(title)s", title=title),
+            [
+                _(
+                    "The meeting of %(title)s on %(when)s has been cancelled.",
+                    title=title,
+                    when=when(occurrence.starts_at),
+                ),
+                *_note(message),
+            ],
+            manage_actions(None),
+        )
+        return queue_about(
+            MailKind.OCCURRENCE_CANCELLED,
+            enrollment,
+            draft,
+            now=now,
+            had_seat=enrollment.status == EnrollmentStatus.CONFIRMED,
+            ics_occurrences=[occurrence],
+        )
+
+
+def mail_offering_cancelled(
+    enrollment: Enrollment, *, message: str | None, now: datetime
+) -> OutboxMessage | None:
+    """The whole offering is cancelled; someone with a seat gets every meeting withdrawn."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("Cancelled: %(title)s", title=title),
+            [
+                _("We are sorry: %(title)s has been cancelled.", title=title),
+                *_note(message),
+                _("You are welcome to look for other offerings in the catalogue."),
+            ],
+            [(_("See all offerings"), public_url("catalogue.index"))],
+            show_details=False,
+        )
+        return queue_about(
+            MailKind.OFFERING_CANCELLED,
+            enrollment,
+            draft,
+            now=now,
+            had_seat=enrollment.status == EnrollmentStatus.CONFIRMED,
+        )
+
+
+def mail_reminder(
+    enrollment: Enrollment, occurrence: Occurrence, *, now: datetime
+) -> OutboxMessage | None:
+    """A meeting is soon. Written once per person and meeting: None if it already was."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("Reminder: %(title)s", title=title),
+            [
+                _(
+                    "A friendly reminder: %(title)s meets %(when)s. We look forward to seeing you.",
+                    title=title,
+                    when=when(occurrence.starts_at),
+                ),
+                _("If you cannot come after all, you can cancel through your bookings."),
+            ],
+            manage_actions(None),
+        )
+        return queue_about(
+            MailKind.REMINDER,
+            enrollment,
+            draft,
+            now=now,
+            dedupe_key=f"reminder:{enrollment.id}:{occurrence.id}",
+        )
+
+
+def mail_staff_message(
+    enrollment: Enrollment, *, subject: str, paragraphs: Sequence[str], now: datetime
+) -> OutboxMessage | None:
+    """Staff wrote to the participants of an offering; their words, our frame."""
+    with force_locale(language_of(enrollment)):
+        draft = Draft(subject, list(paragraphs), manage_actions(None))
+        return queue_about(MailKind.STAFF_MESSAGE, enrollment, draft, now=now)
+
+
+def mail_sign_in_link(email: str, token: str, *, language: str, now: datetime) -> None:
+    """The one-time link to "my bookings"."""
+    with force_locale(language):
+        draft = Draft(
+            _("Your link to your bookings"),
+            [
+                _("Here is your link to see your bookings on Holdplads."),
+                _(
+                    "It works once, for 30 minutes. If you did not ask for it, you can ignore "
+                    "this mail."
+                ),
+            ],
+            [(_("See your bookings"), public_url("enrollment.my_sign_in", token=token))],
+            show_details=False,
+        )
+        body_text, body_html = render(draft, name=None, details=None)
+        queue_mail(
+            kind=MailKind.SIGN_IN,
+            to_address=email,
+            to_name=None,
+            subject=draft.subject,
+            body_text=body_text,
+            body_html=body_html,
+            language=language,
+            now=now,
+        )
