@@ -244,18 +244,10 @@ def mail_occurrence_moved(
 ) -> OutboxMessage | None:
     """One meeting has a new time; someone with a seat gets the updated invitation."""
     with force_locale(language_of(enrollment)):
-        title = title_of(enrollment.offering)
+        title, at = title_of(enrollment.offering), when(occurrence.starts_at)
+        moved = _("A meeting of %(title)s has moved. It is now %(when)s.", title=title, when=at)
         draft = Draft(
-            _("New time: %(title)s", title=title),
-            [
-                _(
-                    "A meeting of %(title)s has moved. It is now %(when)s.",
-                    title=title,
-                    when=when(occurrence.starts_at),
-                ),
-                *_note(message),
-            ],
-            manage_actions(None),
+            _("New time: %(title)s", title=title), [moved, *_note(message)], manage_actions(None)
         )
         return queue_about(MailKind.OCCURRENCE_MOVED, enrollment, draft, now=now)
 
@@ -265,17 +257,13 @@ def mail_occurrence_cancelled(
 ) -> OutboxMessage | None:
     """One meeting is cancelled; someone with a seat gets that meeting withdrawn."""
     with force_locale(language_of(enrollment)):
-        title = title_of(enrollment.offering)
+        title, at = title_of(enrollment.offering), when(occurrence.starts_at)
+        cancelled = _(
+            "The meeting of %(title)s on %(when)s has been cancelled.", title=title, when=at
+        )
         draft = Draft(
             _("Cancelled meeting: %(title)s", title=title),
-            [
-                _(
-                    "The meeting of %(title)s on %(when)s has been cancelled.",
-                    title=title,
-                    when=when(occurrence.starts_at),
-                ),
-                *_note(message),
-            ],
+            [cancelled, *_note(message)],
             manage_actions(None),
         )
         return queue_about(

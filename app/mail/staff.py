@@ -1,4 +1,5 @@
-"""What each mail to a staff account says: one function and one text template per kind."""
+"""What each mail to a staff account says: one function, and one text template per kind
+(templates/mail/staff/<kind>.txt), each with a one-time link to choose a password."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ from app.mail.outbox import queue_mail
 from app.models import User
 
 
-def _queue_to_staff(
-    kind: MailKind, user: User, *, subject: str, body_text: str, language: str, now: datetime
+def _queue_link_mail(
+    kind: MailKind, user: User, subject: str, *, token: str, language: str, now: datetime
 ) -> None:
+    """Render templates/mail/staff/<kind>.txt with the link; call inside force_locale."""
+    link = public_url("management.reset_password", token=token)
     queue_mail(
         kind=kind,
         to_address=user.email,
         to_name=user.name,
         subject=subject,
-        body_text=body_text,
+        body_text=render_template(f"mail/staff/{kind}.txt", user=user, link=link),
         language=language,
         now=now,
     )
@@ -31,26 +34,14 @@ def _queue_to_staff(
 def mail_welcome(user: User, *, token: str, language: str, now: datetime) -> None:
     """A new staff account: choose a password with this one-time link (three days)."""
     with force_locale(language):
-        link = public_url("management.reset_password", token=token)
-        _queue_to_staff(
-            MailKind.WELCOME,
-            user,
-            subject=_("Your staff account on Holdplads"),
-            body_text=render_template("mail/staff/welcome.txt", user=user, link=link),
-            language=language,
-            now=now,
-        )
+        subject = _("Your staff account on Holdplads")
+        _queue_link_mail(MailKind.WELCOME, user, subject, token=token, language=language, now=now)
 
 
 def mail_password_reset(user: User, *, token: str, language: str, now: datetime) -> None:
     """Someone asked for a new password: this one-time link sets it (one hour)."""
     with force_locale(language):
-        link = public_url("management.reset_password", token=token)
-        _queue_to_staff(
-            MailKind.PASSWORD_RESET,
-            user,
-            subject=_("Choose a new password for Holdplads"),
-            body_text=render_template("mail/staff/password_reset.txt", user=user, link=link),
-            language=language,
-            now=now,
+        subject = _("Choose a new password for Holdplads")
+        _queue_link_mail(
+            MailKind.PASSWORD_RESET, user, subject, token=token, language=language, now=now
         )
