@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: install run test test-fast lint format translations compile-translations bench clean
+.PHONY: install run test test-fast lint format translations compile-translations bench wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,14 @@ translations: install
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-location --omit-header --no-fuzzy-matching
 	$(MAKE) compile-translations
 
+# A wheel for servers: setup.py compiles the catalogues and ships the migrations inside it.
+wheel: install
+	$(BIN)/python -m pip wheel --no-deps -w dist .
+
 bench: install
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/rush.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

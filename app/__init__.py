@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -40,7 +41,7 @@ def register_extensions(app: Flask) -> None:
     from app.models import ChangeMarker
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    migrate.init_app(app, db, directory=migrations_directory(app))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -49,6 +50,14 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         install_sqlite_hooks(db.engine)
     track_changes(ChangeMarker.__table__)
+
+
+def migrations_directory(app: Flask) -> str:
+    """The checkout's `migrations/`, or the copy an installed package carries (see setup.py)."""
+    packaged = Path(app.root_path) / "migrations"
+    if packaged.is_dir():
+        return str(packaged)
+    return str(Path(app.root_path).parent / "migrations")
 
 
 def register_blueprints(app: Flask) -> None:

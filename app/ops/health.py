@@ -7,7 +7,6 @@ never rate-limited. `/readyz` answers 503 with a short reason a person can act o
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -18,8 +17,6 @@ from flask import Blueprint, Response, current_app
 from app.extensions import csrf, db, limiter
 
 bp = Blueprint("health", __name__)
-
-MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
 @cache
