@@ -81,5 +81,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.demo.commands import seed_demo
+    from app.ops.commands import backup_command
 
     app.cli.add_command(seed_demo)
+    app.cli.add_command(backup_command)
