@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
+from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -79,6 +80,27 @@ def localized(obj_da: str | None, obj_en: str | None) -> str:
     return obj_da or ""
 
 
+def lang_attr(obj_da: str | None, obj_en: str | None) -> Markup:
+    """` lang="da"` where an English page shows Danish text (no English text exists).
+
+    Screen readers then read it with a Danish voice, and browsers can offer to translate it.
+    """
+    if current_language() != "da" and obj_da and not obj_en:
+        return Markup(' lang="da"')
+    return Markup("")
+
+
+def _format_time(value: datetime, fmt: str = "short") -> str:
+    """24-hour Danish time in every language ("18.30" in Danish, "18:30" in English).
+
+    The site is in Denmark: an English-speaking visitor still meets at 18:30, not 6:30 PM.
+    """
+    if fmt != "short":
+        return format_time(local(value), fmt)
+    pattern = "HH.mm" if current_language() == "da" else "HH:mm"
+    return format_time(local(value), pattern)
+
+
 def _format_date(value: datetime | date, fmt: str = "full") -> str:
     """Dates as people say them ("tirsdag den 1. december 2026"), local time for datetimes."""
     if isinstance(value, datetime):
@@ -91,7 +113,9 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.filters.update(
         date=_format_date,
-        time=lambda v, fmt="short": format_time(local(v), fmt),
+        time=_format_time,
         datetime=lambda v, fmt="medium": format_datetime(v, fmt),
     )
-    app.jinja_env.globals.update(localized=localized, current_language=current_language)
+    app.jinja_env.globals.update(
+        localized=localized, current_language=current_language, lang_attr=lang_attr
+    )

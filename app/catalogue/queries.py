@@ -135,18 +135,29 @@ class CatalogueFilters:
 class CatalogueEntry:
     offering: Offering
     next_start: datetime | None  # next scheduled occurrence that has not ended
-    shown_start: datetime | None  # what the card shows: the next one, or a cancelled one
+    # What the card shows and is grouped by: the first scheduled date inside the chosen
+    # range (without a range: the next one).
+    shown_start: datetime | None
     shown_end: datetime | None
     facts: OfferingFacts
     availability: Availability
 
 
 @dataclass
+class CancelledEntry:
+    """A cancelled offering that would otherwise be listed: shown apart, never counted."""
+
+    offering: Offering
+    planned_start: datetime | None  # its first date still to come, as it was planned
+
+
+@dataclass
 class CataloguePage:
     entries: list[CatalogueEntry]
-    total: int
+    total: int  # offerings one can still go to; cancelled ones are not counted
     page: int
     page_count: int
+    cancelled: list[CancelledEntry] = field(default_factory=list)
 
 
 def _local_midnight_utc(day: date) -> datetime:
@@ -246,19 +257,20 @@ def _filtered(filters: CatalogueFilters, now: datetime, occ, seats):
                 )
             )
     if filters.date_from or filters.date_to:
-        in_range = [
-            Occurrence.offering_id == Offering.id,
-            Occurrence.status == OccurrenceStatus.SCHEDULED,
-            Occurrence.ends_at >= now,
-        ]
-        if filters.date_from:
-            in_range.append(Occurrence.ends_at >= _local_midnight_utc(filters.date_from))
-        if filters.date_to:
-            in_range.append(
-                Occurrence.starts_at < _local_midnight_utc(filters.date_to + timedelta(days=1))
+        conditions.append(
+            sa.exists().where(
+                Occurrence.offering_id == Offering.id,
+                Occurrence.status == OccurrenceStatus.SCHEDULED,
+                *_range_conditions(filters, now),
             )
-        conditions.append(sa.exists().where(*in_range))
+        )
     if filters.free:
+        # Free seats one can take now: the seat count, and sign-up not closed, by the same
+        # rule as `availability.signup_closes_at` (courses and meetings close when they
+        # begin, groups at their last date, any of them at their own deadline).
+        natural_close = sa.case(
+            (Offering.kind == OfferingKind.GROUP, occ.c.last_start), else_=occ.c.first_start
+        )
         conditions.extend(
             [
                 Offering.status == OfferingStatus.PUBLISHED,
@@ -268,9 +280,44 @@ def _filtered(filters: CatalogueFilters, now: datetime, occ, seats):
                     Offering.capacity.is_(None),
                     sa.func.coalesce(seats.c.seats_taken, 0) < Offering.capacity,
                 ),
+                sa.or_(
+                    Offering.enrolment_mode == EnrolmentMode.DROP_IN,
+                    sa.and_(
+                        natural_close > now,
+                        sa.or_(
+                            Offering.signup_closes_at.is_(None), Offering.signup_closes_at > now
+                        ),
+                    ),
+                ),
             ]
         )
     return conditions
+
+
+def _range_conditions(filters: CatalogueFilters, now: datetime) -> list:
+    """An occurrence that has not ended and meets the chosen date range."""
+    conditions = [Occurrence.ends_at >= now]
+    if filters.date_from:
+        conditions.append(Occurrence.ends_at >= _local_midnight_utc(filters.date_from))
+    if filters.date_to:
+        conditions.append(
+            Occurrence.starts_at < _local_midnight_utc(filters.date_to + timedelta(days=1))
+        )
+    return conditions
+
+
+def first_date_in_range(filters: CatalogueFilters, now: datetime):
+    """Per offering (correlated): its first scheduled start inside the chosen range."""
+    return (
+        sa.select(sa.func.min(Occurrence.starts_at))
+        .where(
+            Occurrence.offering_id == Offering.id,
+            Occurrence.status == OccurrenceStatus.SCHEDULED,
+            *_range_conditions(filters, now),
+        )
+        .correlate(Offering)  # never to an enclosing query's Occurrence
+        .scalar_subquery()
+    )
 
 
 def catalogue_page(
@@ -280,10 +327,20 @@ def catalogue_page(
     page_size: int = PAGE_SIZE,
     with_occurrences: bool = False,
 ) -> CataloguePage:
-    """One page of the catalogue, sorted by next date: two queries plus one per relation."""
+    """One page of the catalogue, sorted by the first date in range: a fixed number of queries.
+
+    Listed and counted: published offerings with a scheduled date still to come in the range.
+    The rest of what the feeds hold (cancelled offerings, offerings whose coming dates are all
+    cancelled) comes apart in `cancelled`, on the first page only.
+    """
     occ = occurrence_summary(now)
     seats = seat_summary()
-    conditions = _filtered(filters, now, occ, seats)
+    shown_start = first_date_in_range(filters, now)
+    conditions = [
+        *_filtered(filters, now, occ, seats),
+        Offering.status == OfferingStatus.PUBLISHED,
+        shown_start.is_not(None),
+    ]
     base = (
         sa.select(Offering.id)
         .join(occ, occ.c.offering_id == Offering.id)
@@ -293,14 +350,13 @@ def catalogue_page(
     total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
     page_count = max(1, -(-total // page_size))
     page = min(filters.page, page_count)
-    sort_key = sa.func.coalesce(occ.c.next_start, occ.c.first_upcoming)
-    next_end = (
+    shown_end = (
         sa.select(Occurrence.ends_at)
         .where(
             Occurrence.offering_id == Offering.id,
-            Occurrence.starts_at == sort_key,
+            Occurrence.status == OccurrenceStatus.SCHEDULED,
+            Occurrence.starts_at == shown_start,
         )
-        .order_by(Occurrence.status.desc())  # "scheduled" before "cancelled"
         .limit(1)
         .scalar_subquery()
         .label("shown_end")
@@ -311,8 +367,8 @@ def catalogue_page(
             occ.c.first_start,
             occ.c.last_start,
             occ.c.next_start,
-            sort_key.label("shown_start"),
-            next_end,
+            shown_start.label("shown_start"),
+            shown_end,
             seats.c.seats_taken,
             seats.c.waitlist_count,
         )
@@ -324,9 +380,10 @@ def catalogue_page(
             joinedload(Offering.organisation),
             selectinload(Offering.audience_rows),
             selectinload(Offering.themes),
+            selectinload(Offering.co_organisers),
             *([selectinload(Offering.occurrences)] if with_occurrences else []),
         )
-        .order_by(sort_key, Offering.id)
+        .order_by(shown_start, Offering.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
@@ -343,7 +400,31 @@ def catalogue_page(
                 availability=availability(facts, now),
             )
         )
-    return CataloguePage(entries=entries, total=total, page=page, page_count=page_count)
+    cancelled = _cancelled_entries(filters, now, occ, seats, shown_start) if page == 1 else []
+    return CataloguePage(
+        entries=entries, total=total, page=page, page_count=page_count, cancelled=cancelled
+    )
+
+
+MAX_CANCELLED_SHOWN = 20
+
+
+def _cancelled_entries(filters, now, occ, seats, shown_start) -> list[CancelledEntry]:
+    """What the filters match but nobody can go to: cancelled, or every coming date cancelled."""
+    if filters.free:
+        return []
+    rows = db.session.execute(
+        sa.select(Offering, occ.c.first_upcoming)
+        .join(occ, occ.c.offering_id == Offering.id)
+        .outerjoin(seats, seats.c.offering_id == Offering.id)
+        .where(
+            *_filtered(filters, now, occ, seats),
+            sa.or_(Offering.status != OfferingStatus.PUBLISHED, shown_start.is_(None)),
+        )
+        .order_by(occ.c.first_upcoming, Offering.id)
+        .limit(MAX_CANCELLED_SHOWN)
+    ).all()
+    return [CancelledEntry(offering=row.Offering, planned_start=as_utc(row[1])) for row in rows]
 
 
 def all_themes() -> list[Theme]:

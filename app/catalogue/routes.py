@@ -31,7 +31,7 @@ def index():
         (month, list(entries))
         for month, entries in groupby(
             page.entries,
-            key=lambda e: local(e.shown_start).replace(day=1).date() if e.shown_start else None,
+            key=lambda e: local(e.shown_start).replace(day=1).date(),
         )
     ]
     body = render_template(

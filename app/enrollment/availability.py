@@ -44,6 +44,7 @@ class Availability:
     state: SeatState
     seats_left: int | None  # None: no limit
     waitlist_count: int
+    opens_at: datetime | None = None  # when sign-up opens, if it has not yet
 
     @property
     def signup_possible(self) -> bool:
@@ -78,4 +79,10 @@ def availability(facts: OfferingFacts, now: datetime) -> Availability:
             return SeatState.OPEN
         return SeatState.FULL
 
-    return Availability(state=state(), seats_left=seats_left, waitlist_count=facts.waitlist_count)
+    found = state()
+    return Availability(
+        state=found,
+        seats_left=seats_left,
+        waitlist_count=facts.waitlist_count,
+        opens_at=facts.signup_opens_at if found == SeatState.NOT_OPEN_YET else None,
+    )

@@ -122,3 +122,17 @@ def test_a_sign_up_shows_at_once_on_a_cached_page(live_server, page):
     make_enrollment(offering)
     page.reload()
     assert "2 ledige pladser" in page.locator(".offering__side").inner_text()
+
+
+def test_clicking_anywhere_on_a_card_even_its_seat_label_opens_the_offering(live_server, page):
+    offering = make_offering(title="Et kort at klikke på", capacity=4)
+    page.goto(live_server + "/")
+    card = page.locator("article.card", has_text="Et kort at klikke på")
+    assert card.locator("a").count() == 1
+    for part in (".state", ".card__facts", ".card__summary"):
+        card.scroll_into_view_if_needed()
+        box = card.locator(part).bounding_box()  # a click where a person would tap
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_url(f"**/offerings/{offering.slug}")
+        page.go_back()
+        page.wait_for_url(f"{live_server}/")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
 
 import pytest
+from babel.dates import format_date
 
 from app.i18n import LOCAL_TZ
 from app.models import EnrollmentStatus
@@ -201,7 +203,7 @@ def test_browsers_get_304_while_nothing_changed(client):
     assert changed.headers["ETag"] != etag
 
 
-def test_cancelled_offering_sits_in_its_own_month_with_its_date(client):
+def test_cancelled_offering_is_not_counted_and_is_listed_apart_without_a_next_date(client):
     from app.extensions import db
     from app.models import OccurrenceStatus
 
@@ -209,12 +211,88 @@ def test_cancelled_offering_sits_in_its_own_month_with_its_date(client):
     cancelled = make_offering(title="Aflyst forløb", status="cancelled", starts=[soon])
     for occurrence in cancelled.occurrences:
         occurrence.status = OccurrenceStatus.CANCELLED
+    all_dates_off = make_offering(title="Alle datoer aflyst", starts=[soon])
+    all_dates_off.occurrences[0].status = OccurrenceStatus.CANCELLED
     db.session.commit()
     make_offering(title="Tidligere forløb", starts=[soon - timedelta(days=1)])
     make_offering(title="Senere forløb", starts=[soon + timedelta(days=1)])
     page = client.get("/").text
-    assert "Datoer følger" not in page
-    assert "Ingen planlagte datoer" not in page
+    assert "2 tilbud" in page
+    cards = page[page.index('class="cards"') : page.index('id="cancelled-heading"')]
+    assert "Aflyst forløb" not in cards and "Alle datoer aflyst" not in cards
+    apart = page[page.index('id="cancelled-heading"') :]
+    assert "Aflyst forløb" in apart and "Alle datoer aflyst" in apart
+    assert "Næste gang" not in apart
+    assert "<del>" in apart  # the date it had, struck through
+    # The catalogue feed still carries them, so calendars learn of the cancellation.
+    feed = client.get("/calendar.ics").text
+    assert "Aflyst forløb" in feed and "STATUS:CANCELLED" in feed
+
+
+def test_date_range_groups_and_labels_each_result_by_its_first_date_in_the_range(client):
+    early = now() + timedelta(days=10)
+    inside = now() + timedelta(days=75)
+    make_offering(title="Langt forløb", starts=[early, inside, inside + timedelta(days=7)])
+    day = inside.astimezone(LOCAL_TZ).date()
+    page = client.get(f"/?from={day.isoformat()}&to={(day + timedelta(days=3)).isoformat()}").text
+    month_of = {early: early.astimezone(LOCAL_TZ), inside: inside.astimezone(LOCAL_TZ)}
+    inside_month = format_date(month_of[inside].date(), "MMMM y", locale="da").capitalize()
+    early_month = format_date(month_of[early].date(), "MMMM y", locale="da").capitalize()
+    inside_day = format_date(month_of[inside].date(), "full", locale="da")
+    headings = re.findall(r'class="month__heading"[^>]*>([^<]+)<', page)
+    assert headings == [inside_month] and early_month not in headings
+    assert "Første dato i din periode" in page and "Næste gang" not in page
+    assert inside_day in page
+    # Without a range the card says when it next meets.
+    plain = client.get("/").text
     assert (
-        page.index("Tidligere forløb") < page.index("Aflyst forløb") < page.index("Senere forløb")
+        "Næste gang" in plain
+        and re.findall(r'class="month__heading"[^>]*>([^<]+)<', plain)[0] == early_month
     )
+
+
+def test_free_seats_filter_leaves_out_offerings_whose_signup_is_closed(client):
+    yesterday = now() - timedelta(days=1)
+    make_offering(title="Kursus i gang", starts=[yesterday, now() + timedelta(days=6)])
+    make_offering(
+        title="Fristen er gået",
+        starts=[now() + timedelta(days=6)],
+        signup_closes_at=now() - timedelta(hours=1),
+    )
+    make_offering(
+        title="Gruppe i gang", kind="group", starts=[yesterday, now() + timedelta(days=6)]
+    )
+    make_offering(title="Kursus med plads")
+    listed = client.get("/").text
+    assert "Kursus i gang" in listed and "Fristen er gået" in listed
+    assert "Tilmeldingen er lukket" in listed
+    free = client.get("/?free=1").text
+    assert "Kursus med plads" in free
+    assert "Gruppe i gang" in free  # groups take newcomers until their last date
+    assert "Kursus i gang" not in free
+    assert "Fristen er gået" not in free
+    assert "2 tilbud" in free
+
+
+def test_signup_opens_soon_says_the_date_it_opens(client):
+    day = (now() + timedelta(days=20)).astimezone(LOCAL_TZ).date()
+    opens = datetime.combine(day, time(10, 0), tzinfo=LOCAL_TZ)
+    offering = make_offering(
+        title="Åbner senere", starts=[opens + timedelta(days=30)], signup_opens_at=opens
+    )
+    danish_day = format_date(day, "long", locale="da")
+    english_day = format_date(day, "long", locale="en")
+    for url in ("/", f"/offerings/{offering.slug}"):
+        page = client.get(url).text
+        assert f"Tilmeldingen åbner {danish_day}, 10.00" in page, url
+    assert f"Sign-up opens {english_day}, 10:00" in client.get("/?lang=en").text
+
+
+def test_whole_card_is_one_link_and_the_seat_state_is_a_label(client):
+    offering = make_offering(title="Et helt kort", capacity=4)
+    page = client.get("/").text
+    card = page[page.index('<article class="card') : page.index("</article>")]
+    assert card.count("<a ") == 1
+    assert f'class="card__link" href="/offerings/{offering.slug}"' in card
+    assert '<p class="state state--open">4 ledige pladser</p>' in card
+    assert "button" not in card

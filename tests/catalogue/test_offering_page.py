@@ -67,8 +67,10 @@ def test_occurrences_are_shown_in_danish_time_across_the_dst_change(client):
     assert "tirsdag den 20. oktober 2026, 17.00" in page
     assert "tirsdag den 27. oktober 2026, 17.00" in page
     english = client.get(f"/offerings/{offering.slug}?lang=en").text
-    assert "Tuesday, October 20, 2026, 5:00" in english
-    assert "Tuesday, October 27, 2026, 5:00" in english
+    # English pages keep the 24-hour clock of the place (Denmark), never "5:00 PM".
+    assert "Tuesday, October 20, 2026, 17:00" in english
+    assert "Tuesday, October 27, 2026, 17:00" in english
+    assert " PM" not in english
 
 
 def test_cancelled_occurrence_is_marked(client):
@@ -149,3 +151,54 @@ def test_phone_readers_get_the_seat_state_and_a_jump_to_the_sign_up_near_the_top
     assert quick < page.index('id="dates-heading"')
     assert page.index("5 ledige pladser", quick) < page.index('id="dates-heading"')
     assert 'href="#signup-heading">Sådan deltager du</a>' in page
+
+
+def test_calendar_box_says_plainly_it_does_not_book_a_seat_and_comes_after_signup(client):
+    offering = make_offering(title="Kalenderkursus", capacity=5)
+    page = client.get(f"/offerings/{offering.slug}").text
+    box = page[page.index('<section class="calendar-box"') :]
+    assert "Det tilmelder dig ikke og holder ikke en plads til dig." in box
+    assert page.index('id="signup-heading"') < page.index('class="calendar-box"')
+    assert 'class="panel" aria-labelledby="calendar-heading"' not in page  # not styled as sign-up
+    english = client.get(f"/offerings/{offering.slug}?lang=en").text
+    assert "This does not sign you up and does not keep a seat for you." in english
+
+
+def test_who_teaches_is_only_for_courses(client):
+    headings = {}
+    for kind in ("course", "group", "meeting"):
+        offering = make_offering(kind=kind)
+        add_facilitator(offering, guest_name="Sanne", role="peer")
+        page = client.get(f"/offerings/{offering.slug}?lang=en").text
+        headings[kind] = page.split('id="facilitators-heading">', 1)[1].split("<", 1)[0]
+    assert headings == {
+        "course": "Who teaches",
+        "group": "Who runs the group",
+        "meeting": "Who hosts the meeting",
+    }
+
+
+def test_english_page_marks_danish_only_text_with_lang_da(client):
+    place = make_location(
+        directions="Gå ind ad porten.", accessibility_notes="Trappe ved indgangen."
+    )
+    danish_only = make_offering(
+        title="Kun på dansk", summary="Et resumé", description="Om os", location=place
+    )
+    page = client.get(f"/offerings/{danish_only.slug}?lang=en").text
+    assert '<html lang="en">' in page
+    assert '<h1 lang="da">Kun på dansk</h1>' in page
+    assert '<p class="lead" lang="da">Et resumé</p>' in page
+    assert '<div class="prose" lang="da">' in page
+    assert '<p class="hint" lang="da">Gå ind ad porten.</p>' in page
+    assert '<p class="hint" lang="da">Trappe ved indgangen.</p>' in page
+    card = client.get("/?lang=en").text
+    assert f'href="/offerings/{danish_only.slug}" lang="da">Kun på dansk' in card
+    translated = make_offering(
+        title="På dansk", title_en="In English", summary="Resumé", summary_en="Summary"
+    )
+    english = client.get(f"/offerings/{translated.slug}?lang=en").text
+    assert "<h1>In English</h1>" in english
+    assert '<p class="lead">Summary</p>' in english
+    danish = client.get(f"/offerings/{danish_only.slug}?lang=da").text
+    assert "<h1>Kun på dansk</h1>" in danish  # the whole page is Danish already
