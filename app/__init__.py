@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import accounts, i18n, page_cache  # noqa: F401  (accounts registers a loader)
+    from app import accounts, i18n, page_cache, transaction  # noqa: F401  (accounts: a loader)
     from app.database import install_sqlite_hooks, track_changes
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.models import ChangeMarker
@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     page_cache.init_app(app)
+    transaction.init_app(app)  # after csrf and limiter: a refused request never takes the lock
     with app.app_context():
         install_sqlite_hooks(db.engine)
     track_changes(ChangeMarker.__table__)

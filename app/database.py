@@ -6,8 +6,6 @@ Nothing here knows about offerings or enrollments.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -75,18 +73,14 @@ def render_migration_item(type_, obj, autogen_context):
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 
-@contextmanager
-def write_intent() -> Iterator[None]:
-    """Mark the transactions started inside as writers (BEGIN IMMEDIATE on SQLite)."""
-    token = _write_intent.set(True)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
+def set_write_intent(value: bool) -> bool:
+    """Mark the transactions begun from now on as writers (or not); returns the old mark.
 
-
-def set_write_intent(value: bool) -> contextvars.Token:
-    return _write_intent.set(value)
+    Only `app.transaction` calls this: it is where every write begins.
+    """
+    previous = _write_intent.get()
+    _write_intent.set(value)
+    return previous
 
 
 def _unicode_lower(value):

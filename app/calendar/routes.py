@@ -36,7 +36,6 @@ from app.calendar import conditional, feeds, ical, tokens
 from app.catalogue.queries import CatalogueFilters
 from app.database import utcnow
 from app.enrollment.tokens import enrollment_by_token
-from app.extensions import db
 from app.i18n import current_language, localized
 from app.page_cache import current_marker
 
@@ -179,7 +178,6 @@ def renew_personal_feed():
     """Give the personal feed a new address; calendars using the old one stop updating."""
     email = _participant_email()
     tokens.personal_calendar_token(email, renew=True, now=utcnow())
-    db.session.commit()
     flash(
         _(
             "Your calendar has a new address. The old one no longer works: "
@@ -196,7 +194,6 @@ def personal_feed_settings():
     email = _participant_email()
     discreet = request.form.get("discreet", "") in {"1", "on", "true", "yes"}
     tokens.set_discreet(email, discreet)
-    db.session.commit()
     if discreet:
         flash(_("Your calendar now shows only “Holdplads” and the time."), "success")
     else:

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import click
 from flask.cli import with_appcontext
 
-from app.database import write_intent
 from app.demo.catalogue import seed_demo_catalogue
-from app.extensions import db
+from app.transaction import write_transaction
 
 
 @click.command("seed-demo")
@@ -17,9 +16,8 @@ from app.extensions import db
 def seed_demo() -> None:
     """Add the Danish demo catalogue. Safe to repeat: what exists already is left alone."""
     # A writer from the first statement, so a running site cannot slip in between on SQLite.
-    with write_intent():
+    with write_transaction():
         summary = seed_demo_catalogue(datetime.now(UTC))
-        db.session.commit()
     click.echo(f"Created: {_describe(summary['created'])}.")
     click.echo(f"Already present, left as they were: {_describe(summary['present'])}.")
 

@@ -13,8 +13,8 @@
 /privacy                             what we keep, why and for how long
 
 CLI: flask send-mail, flask process-waitlist, flask send-reminders.
-POST requests here open their transaction with write intent (BEGIN IMMEDIATE on SQLite),
-so the services' offering lock is a real one on both databases.
+Every POST here is a write transaction (`app.transaction`): BEGIN IMMEDIATE on SQLite, so the
+services' offering lock is a real one on both databases, and one commit when the view answers.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -37,7 +36,7 @@ from werkzeug.routing import BaseConverter
 
 from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
 from app.catalogue.queries import offering_detail
-from app.database import set_write_intent, utcnow, write_intent
+from app.database import utcnow
 from app.enrollment import services
 from app.enrollment.forms import ConfirmForm, EmailForm, SignupForm
 from app.enrollment.sign_in import find_sign_in_token, redeem_sign_in_token, request_sign_in_link
@@ -45,6 +44,7 @@ from app.enrollment.tokens import enrollment_by_token, normalize_email
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
+from app.transaction import begin_write, reads_before_writing, write_transaction
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
 
@@ -59,21 +59,6 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("token", To
 
 PARTICIPANT_KEY = "participant_email"  # the signed-in participant: an address, not a User
 SIGNUP_KEY = "signup_result"
-
-
-@bp.before_request
-def _writes_take_the_lock():
-    # The sign-up view reads and validates first and takes the lock only for the write
-    # itself (see `enroll`), so a rush is not serialised on form rendering.
-    if request.method == "POST" and request.endpoint != "enrollment.enroll":
-        g.enrollment_write_token = set_write_intent(True)
-
-
-@bp.teardown_request
-def _release_write_intent(_error=None):
-    token = g.pop("enrollment_write_token", None)
-    if token is not None:
-        set_write_intent(False)
 
 
 @bp.errorhandler(429)
@@ -106,6 +91,7 @@ def _audience_labels() -> dict[str, str]:
 
 
 @bp.route("/offerings/<slug:slug>/enroll", methods=["GET", "POST"])
+@reads_before_writing  # a rush is not serialised on rendering and validating forms
 @limiter.limit(_signup_limit, methods=["POST"])
 @limiter.limit(_signup_limit, methods=["POST"], key_func=_email_key, scope="signup-email")
 def enroll(slug: str):
@@ -132,24 +118,20 @@ def enroll(slug: str):
             language=current_language(),
         )
         offering_id = offering.id
-        db.session.commit()  # end the read; the next transaction is the locked write
+        begin_write()  # the read ends; the sign-up runs under the write lock
         try:
-            with write_intent():
-                try:
-                    _enrollment, token = services.enroll(offering_id, person, now=now)
-                    session[SIGNUP_KEY] = {"slug": slug, "token": token}
-                except services.AlreadyEnrolled as already:
-                    services.resend_manage_link(already.enrollment.id, now=now)
-                    session[SIGNUP_KEY] = {"slug": slug, "sent": True}
-                db.session.commit()
+            try:
+                _enrollment, token = services.enroll(offering_id, person, now=now)
+                session[SIGNUP_KEY] = {"slug": slug, "token": token}
+            except services.AlreadyEnrolled as already:
+                services.resend_manage_link(already.enrollment.id, now=now)
+                session[SIGNUP_KEY] = {"slug": slug, "sent": True}
         except services.AudienceNotAllowed:
-            db.session.rollback()
             form.audience.errors.append(_("Please choose how you take part."))
             return render_template(
                 "enrollment/enroll.html", form=form, detail=detail, offering=offering
             ), 400
         except services.SignupClosed:
-            db.session.rollback()
             return render_template("enrollment/closed.html", detail=detail, offering=offering)
         return redirect(url_for(".done", slug=slug))
     status = 400 if form.errors else 200
@@ -225,10 +207,8 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.cancel_enrollment(enrollment.id, now=utcnow())
-            db.session.commit()
             flash(_("You are no longer signed up. Thank you for letting us know."), "success")
         except services.InvalidTransition:
-            db.session.rollback()
             flash(_("This sign-up was already cancelled."), "error")
         return _back(ref)
     if not services.can_cancel(enrollment):
@@ -247,13 +227,10 @@ def _act(action, success: str, token: str | None, enrollment_id: int | None):
     if ConfirmForm().validate_on_submit():
         try:
             action(enrollment.id, now=utcnow())
-            db.session.commit()
             flash(success, "success")
         except services.OfferExpired:
-            db.session.rollback()
             flash(_("Sorry, the time to answer has run out, and the seat has gone on."), "error")
         except services.InvalidTransition:
-            db.session.rollback()
             flash(_("That can no longer be done: your sign-up has changed."), "error")
     return _back(ref)
 
@@ -318,7 +295,6 @@ def my_bookings():
     form = EmailForm()
     if form.validate_on_submit():
         request_sign_in_link(form.email.data, language=current_language(), now=utcnow())
-        db.session.commit()
         return render_template("enrollment/my_sent.html", email=form.email.data)
     return render_template("enrollment/my_ask.html", form=form), 400 if form.errors else 200
 
@@ -330,7 +306,6 @@ def my_sign_in(token: str):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         email = redeem_sign_in_token(token, now=now)
-        db.session.commit()
         if email is not None:
             session.clear()
             session[PARTICIPANT_KEY] = email
@@ -371,9 +346,8 @@ def send_mail_command(limit: int) -> None:
 @bp.cli.command("process-waitlist")
 def process_waitlist_command() -> None:
     """Expire unanswered waiting-list offers and offer the seats on (run every minute)."""
-    with write_intent():
+    with write_transaction():
         expired = services.expire_offers(now=utcnow())
-        db.session.commit()
     click.echo(f"expired offers: {expired}")
 
 
@@ -382,7 +356,6 @@ def send_reminders_command() -> None:
     """Queue reminders for meetings within REMINDER_HOURS (run every few minutes)."""
     from app.mail.notifications import queue_reminders
 
-    with write_intent():
+    with write_transaction():
         queued = queue_reminders(now=utcnow())
-        db.session.commit()
     click.echo(f"reminders queued: {queued}")

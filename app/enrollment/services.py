@@ -1,13 +1,14 @@
 """Who gets a seat: the only code that changes an enrollment's status.
 
 Every function that can change a seat count first takes the offering's lock
-(`lock_offering`): `SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the caller has begun the
-transaction inside `app.database.write_intent()`, so it is `BEGIN IMMEDIATE` and holds the
-database's write lock. Two sign-ups therefore never read the same seat count, and capacity is
+(`lock_offering`): `SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the request or CLI command
+began its write in `app.transaction`, so it is `BEGIN IMMEDIATE` and holds the database's
+write lock. Two sign-ups therefore never read the same seat count, and capacity is
 never exceeded, however many arrive at once.
 
-Functions flush and never commit: the view or CLI command commits once. Each writes the mail
-its change causes into the outbox in the same transaction (app/mail/participants.py).
+Functions flush and never commit: the request (or CLI command) commits once, in
+`app.transaction`. Each writes the mail its change causes into the outbox in the same
+transaction (app/mail/participants.py).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def lock_offering(offering_id: int) -> Offering:
     """Take the offering's row lock for the rest of the transaction and return it fresh.
 
     PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE; there the transaction was
-    opened with BEGIN IMMEDIATE (app.database.write_intent), which already serialises writers.
+    opened with BEGIN IMMEDIATE (app.transaction), which already serialises writers.
     """
     offering = db.session.scalars(
         sa.select(Offering)

@@ -7,13 +7,11 @@ decorators that read like sentences (`@staff_only`, `@allowed_if(can_manage_acco
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import abort, request
 from flask_login import current_user, login_required
 
-from app.database import write_intent
 from app.extensions import db
 from app.management import queries
 from app.models import Enrollment, Occurrence, Offering
@@ -62,19 +60,6 @@ def enrollment_or_404(enrollment_id: int) -> Enrollment:
     if enrollment is None:
         abort(404)
     return enrollment
-
-
-@contextmanager
-def writing() -> Iterator[None]:
-    """Run the rest of the request as a writer: BEGIN IMMEDIATE on SQLite.
-
-    The read transaction that loaded the signed-in user is ended first, so that the next one
-    starts inside `write_intent()` and takes SQLite's write lock before reading seat counts.
-    (PostgreSQL locks the offering row in the sign-up service.)
-    """
-    db.session.commit()
-    with write_intent():
-        yield
 
 
 def wants_json() -> bool:

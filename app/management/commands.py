@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from app.extensions import db
 from app.management import accounts
 from app.management.routes import bp
 from app.models import UserRole
+from app.transaction import write_transaction
 
 
 @bp.cli.group("users")
@@ -35,10 +35,13 @@ def create(
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        organisation = accounts.find_organisation(organisation_slug) if organisation_slug else None
-        user = accounts.create_user(
-            email=email, name=name, role=role, organisation=organisation, password=password
-        )
+        with write_transaction():
+            organisation = (
+                accounts.find_organisation(organisation_slug) if organisation_slug else None
+            )
+            user = accounts.create_user(
+                email=email, name=name, role=role, organisation=organisation, password=password
+            )
     except accounts.UnknownOrganisation as error:
         raise click.ClickException(f"No organisation with the slug {error}.") from error
     except accounts.EmailTaken as error:
@@ -47,5 +50,4 @@ def create(
         raise click.ClickException(
             f"The password must have at least {accounts.MIN_PASSWORD_LENGTH} characters."
         ) from error
-    db.session.commit()
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -16,6 +16,7 @@ from app.management.forms import AccountForm, ConfirmForm, OrganisationForm
 from app.management.routes import bp
 from app.management.services import record_audit
 from app.models import Organisation, User
+from app.transaction import writes
 
 
 @bp.get("/accounts")
@@ -55,7 +56,6 @@ def new_account():
         else:
             if not form.password.data:
                 accounts.send_welcome_link(user, language=current_language(), now=utcnow())
-            db.session.commit()
             flash(
                 _("The account is created.")
                 if form.password.data
@@ -79,7 +79,6 @@ def set_account_active(user_id: int):
             flash(_("You cannot deactivate your own account."), "error")
         else:
             accounts.set_active(user, active)
-            db.session.commit()
             flash(
                 _("%(name)s can sign in again.", name=user.name)
                 if active
@@ -118,7 +117,6 @@ def new_organisation():
         except accounts.SlugTaken:
             form.slug.errors.append(_("Another organisation already uses this short name."))
         else:
-            db.session.commit()
             flash(_("The organisation is added."), "success")
             return redirect(url_for("management.organisations"))
     return render_template("management/organisation_form.html", form=form), (
@@ -143,12 +141,12 @@ def audit_log():
 
 @bp.get("/mail")
 @allowed_if(policy.can_see_undelivered_mail)
+@writes  # the audit entry
 def undelivered_mail():
     """Mail that could not be delivered after every retry, to send again or follow up by phone."""
     state = queries.mail_state()
     record_audit(user_id=current_user.id, action="view_undelivered_mail", offering_id=None,
                  now=utcnow())  # fmt: skip
-    db.session.commit()
     return render_template("management/mail.html", state=state, form=ConfirmForm())
 
 
@@ -158,7 +156,6 @@ def retry_mail(message_id: int):
     """Give an undelivered message a fresh round of attempts."""
     if ConfirmForm().validate_on_submit():
         if retry_failed(message_id, now=utcnow()):
-            db.session.commit()
             flash(_("The message will be sent again within a few minutes."), "success")
         else:
             flash(_("That message is not waiting to be sent again."), "error")

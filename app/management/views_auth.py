@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.database import utcnow
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.i18n import current_language
 from app.management import accounts
 from app.management.access import safe_next
@@ -34,7 +34,6 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()  # a re-hashed password, if the parameters were raised
             target = safe_next(form.next.data) or url_for("management.dashboard")
             session.clear()  # nothing from before sign-in survives into the signed-in session
             login_user(user)
@@ -62,7 +61,6 @@ def forgot_password():
         user = accounts.user_for_reset(form.email.data)
         if user is not None:
             accounts.send_password_reset_link(user, language=current_language(), now=utcnow())
-        db.session.commit()
         flash(
             _(
                 "If that email has a staff account, a link to choose a new password is on its way. "
@@ -83,7 +81,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(token, form.password.data, now=now)
-        db.session.commit()
         flash(_("Your new password is saved. Please sign in."), "success")
         return redirect(url_for("management.login"))
     return render_template("management/reset_password.html", form=form, token=token)

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from app.catalogue.render import render_markdown
 from app.database import utcnow
-from app.extensions import db
 from app.i18n import local
 from app.management import policy, queries, services
 from app.management.access import (
@@ -18,7 +17,6 @@ from app.management.access import (
     occurrence_or_404,
     offering_or_404,
     staff_only,
-    writing,
 )
 from app.management.forms import (
     CalendarLinkForm,
@@ -65,7 +63,6 @@ def calendar_link():
     form = CalendarLinkForm()
     if form.validate_on_submit():
         url = _calendar_url(renew=True)
-        db.session.commit()
         if url:
             flash(
                 _("Your calendar address is ready. Add it to your calendar app as a subscription."),
@@ -162,7 +159,6 @@ def new_offering():
     except services.SlugTaken:
         form.slug.errors.append(_("Another offering already uses this web address."))
         return _render_form(form, None, 400)
-    db.session.commit()
     flash(_("The offering is saved as a draft. Add its dates, then publish it."), "success")
     return redirect(url_for("management.offering", offering_id=offering.id))
 
@@ -184,16 +180,11 @@ def edit_offering(offering_id: int):
 
     details = form.to_details()
     try:
-        with writing():
-            offering = offering_or_404(offering_id)
-            services.update_offering(offering, details, now=utcnow())
-            db.session.commit()
+        services.update_offering(offering, details, now=utcnow())
     except services.SlugTaken:
-        db.session.rollback()
         form.slug.errors.append(_("Another offering already uses this web address."))
-        return _render_form(form, offering_or_404(offering_id), 400)
+        return _render_form(form, offering, 400)
     except CapacityBelowConfirmed as error:
-        db.session.rollback()
         form.capacity.errors.append(
             _(
                 "%(num)d seats are already taken (confirmed or offered). Choose at least %(num)d "
@@ -201,7 +192,7 @@ def edit_offering(offering_id: int):
                 num=error.minimum,
             )
         )
-        return _render_form(form, offering_or_404(offering_id), 400)
+        return _render_form(form, offering, 400)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("management.offering", offering_id=offering_id))
 
@@ -240,7 +231,6 @@ def publish(offering_id: int):
                 _("A cancelled offering cannot be published again. Duplicate it instead."), "error"
             )
         else:
-            db.session.commit()
             flash(_("The offering is published and can be found in the catalogue."), "success")
     return redirect(url_for("management.offering", offering_id=offering_id))
 
@@ -257,7 +247,6 @@ def unpublish(offering_id: int):
         except services.WrongStatus:
             flash(_("Only a published offering can be taken down."), "error")
         else:
-            db.session.commit()
             flash(_("The offering is a draft again and no longer in the catalogue."), "success")
     return redirect(url_for("management.offering", offering_id=offering_id))
 
@@ -271,7 +260,6 @@ def duplicate(offering_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("management.offering", offering_id=offering_id))
     copy = services.duplicate_offering(offering, created_by_id=current_user.id, now=utcnow())
-    db.session.commit()
     flash(
         _("This is the copy. Check it, add its dates, and publish it when it is ready."), "success"
     )
@@ -287,12 +275,8 @@ def cancel_offering(offering_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            with writing():
-                offering = offering_or_404(offering_id)
-                services.cancel_offering(offering, now=utcnow(), message=form.message.data)
-                db.session.commit()
+            services.cancel_offering(offering, now=utcnow(), message=form.message.data)
         except services.WrongStatus:
-            db.session.rollback()
             flash(_("The offering is already cancelled."), "error")
         else:
             flash(_("The offering is cancelled and every participant has been told."), "success")
@@ -320,7 +304,6 @@ def new_occurrence(offering_id: int):
             note=form.note.data,
             location_id=int(form.location_id.data) if form.location_id.data else None,
         )
-        db.session.commit()
         flash(_("The date is added.") if added else _("That date was already there."), "success")
         return redirect(url_for("management.offering", offering_id=offering_id))
     return render_template(
@@ -353,7 +336,6 @@ def new_series(offering_id: int):
             )
         else:
             added = services.add_occurrences(offering, times, now=utcnow())
-            db.session.commit()
             flash(ngettext("%(num)d date added.", "%(num)d dates added.", len(added)), "success")
             return redirect(url_for("management.offering", offering_id=offering_id))
     return render_template("management/series_form.html", offering=offering, form=form), (
@@ -390,18 +372,15 @@ def move_occurrence(occurrence_id: int):
     form.set_choices(queries.all_locations())
     if form.validate_on_submit():
         starts_at, ends_at = form.times()
-        with writing():
-            occurrence = occurrence_or_404(occurrence_id)
-            services.move_occurrence(
-                occurrence,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                location_id=int(form.location_id.data) if form.location_id.data else None,
-                note=form.note.data,
-                message=form.message.data,
-                now=utcnow(),
-            )
-            db.session.commit()
+        services.move_occurrence(
+            occurrence,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location_id=int(form.location_id.data) if form.location_id.data else None,
+            note=form.note.data,
+            message=form.message.data,
+            now=utcnow(),
+        )
         flash(_("The date is moved and the participants have been told."), "success")
         return redirect(url_for("management.offering", offering_id=offering.id))
     return render_template(
@@ -417,12 +396,8 @@ def cancel_occurrence(occurrence_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            with writing():
-                occurrence = occurrence_or_404(occurrence_id)
-                services.cancel_occurrence(occurrence, now=utcnow(), message=form.message.data)
-                db.session.commit()
+            services.cancel_occurrence(occurrence, now=utcnow(), message=form.message.data)
         except services.WrongStatus:
-            db.session.rollback()
             flash(_("That date is already cancelled."), "error")
         else:
             flash(_("The date is cancelled and the participants have been told."), "success")

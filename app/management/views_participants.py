@@ -1,7 +1,8 @@
 """Participants of an offering: lists, decisions, attendance, export and mail.
 
 Every view or export of participant data writes an audit entry (who, what, when, offering).
-Every change to an enrollment goes through `app.enrollment.services` inside `writing()`.
+Every change to an enrollment goes through `app.enrollment.services`; the request is the
+transaction (`app.transaction`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from flask_login import current_user
 
 from app.database import utcnow
 from app.enrollment import services as enrollment_services
-from app.extensions import db
 from app.i18n import local
 from app.management import policy, queries, services
 from app.management.access import (
@@ -26,7 +26,6 @@ from app.management.access import (
     offering_or_404,
     staff_only,
     wants_json,
-    writing,
 )
 from app.management.forms import (
     AddParticipantForm,
@@ -37,6 +36,7 @@ from app.management.forms import (
 from app.management.routes import bp
 from app.management.services import AuditAction
 from app.models import AttendanceStatus, EnrollmentStatus, Offering
+from app.transaction import writes
 
 
 def _offering_for_participants(offering_id: int) -> Offering:
@@ -57,12 +57,12 @@ def _audit(action: str, offering: Offering, details: str | None = None) -> None:
 
 @bp.get("/offerings/<int:offering_id>/participants")
 @staff_only
+@writes  # the audit entry
 def participants(offering_id: int):
     """Confirmed, offered, waiting (in order), requests, and those who left."""
     offering = _offering_for_participants(offering_id)
     people = queries.participants(offering.id)
     _audit(AuditAction.VIEW_PARTICIPANTS, offering)
-    db.session.commit()
     return render_template(
         "management/participants.html",
         offering=offering,
@@ -97,14 +97,10 @@ def _decide(enrollment_id: int, act, success: str):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            with writing():
-                act(enrollment_id, (form.message.data or "").strip() or None)
-                db.session.commit()
+            act(enrollment_id, (form.message.data or "").strip() or None)
         except enrollment_services.NotFound:
-            db.session.rollback()
             abort(404)
         except enrollment_services.EnrollmentError as error:
-            db.session.rollback()
             flash(_error_message(error), "error")
         else:
             flash(success, "success")
@@ -181,14 +177,11 @@ def add_participant(offering_id: int):
             language=form.language.data,
         )
         try:
-            with writing():
-                enrollment = enrollment_services.add_participant_by_staff(
-                    offering_id, person, now=utcnow(), staff_user_id=current_user.id
-                )
-                status = enrollment.status
-                db.session.commit()
+            enrollment = enrollment_services.add_participant_by_staff(
+                offering_id, person, now=utcnow(), staff_user_id=current_user.id
+            )
+            status = enrollment.status
         except enrollment_services.EnrollmentError as error:
-            db.session.rollback()
             form.email.errors.append(_error_message(error))
         else:
             flash(
@@ -198,9 +191,9 @@ def add_participant(offering_id: int):
                 "success",
             )
             return redirect(url_for("management.participants", offering_id=offering_id))
-    return render_template(
-        "management/add_participant.html", offering=offering_or_404(offering_id), form=form
-    ), (400 if form.errors else 200)
+    return render_template("management/add_participant.html", offering=offering, form=form), (
+        400 if form.errors else 200
+    )
 
 
 # --- attendance ---------------------------------------------------------------------------
@@ -208,6 +201,7 @@ def add_participant(offering_id: int):
 
 @bp.route("/occurrences/<int:occurrence_id>/attendance", methods=["GET", "POST"])
 @staff_only
+@writes  # the audit entry on GET
 def attendance(occurrence_id: int):
     """One tap per person: present, absent or excused. JSON for the script, else a redirect."""
     occurrence = occurrence_or_404(occurrence_id)
@@ -228,8 +222,6 @@ def attendance(occurrence_id: int):
                 )
             except services.NotAParticipant:
                 ok = False
-        if ok:
-            db.session.commit()
         if wants_json():
             if not ok:
                 return jsonify(ok=False, error=_("That could not be saved.")), 400
@@ -240,7 +232,6 @@ def attendance(occurrence_id: int):
         return redirect(url_for("management.attendance", occurrence_id=occurrence_id) + anchor)
     people = queries.participants(offering.id)
     _audit(AuditAction.VIEW_ATTENDANCE, offering, details=f"occurrence {occurrence.id}")
-    db.session.commit()
     return render_template(
         "management/attendance.html",
         offering=offering,
@@ -320,12 +311,12 @@ def participants_csv_text(offering: Offering) -> str:
 
 @bp.get("/offerings/<int:offering_id>/participants.csv")
 @staff_only
+@writes  # the audit entry
 def participants_csv(offering_id: int):
     """Download the participants list as CSV (UTF-8 with BOM, semicolons)."""
     offering = _offering_for_participants(offering_id)
     body = participants_csv_text(offering)
     _audit(AuditAction.EXPORT_CSV, offering)
-    db.session.commit()
     filename = f"deltagere-{offering.slug}.csv"
     return Response(
         body.encode("utf-8"),
@@ -340,13 +331,13 @@ def participants_csv(offering_id: int):
 
 @bp.get("/offerings/<int:offering_id>/attendance-sheet")
 @staff_only
+@writes  # the audit entry
 def attendance_sheet(offering_id: int):
     """A printable attendance sheet: confirmed participants against every date."""
     offering = _offering_for_participants(offering_id)
     people = queries.participants(offering.id)
     occurrences = [o for o in offering.occurrences if not o.is_cancelled]
     _audit(AuditAction.PRINT_SHEET, offering)
-    db.session.commit()
     return render_template(
         "management/attendance_sheet.html",
         offering=offering,
@@ -376,7 +367,6 @@ def email_participants(offering_id: int):
             sent_by_id=current_user.id,
             now=utcnow(),
         )
-        db.session.commit()
         flash(
             ngettext(
                 "Your message is on its way to %(num)d person.",
