@@ -44,6 +44,7 @@ from app.enrollment.tokens import enrollment_by_token, normalize_email
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
+from app.ops.logs import log_job
 from app.transaction import begin_write, reads_before_writing, write_transaction
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
@@ -340,6 +341,7 @@ def send_mail_command(limit: int) -> None:
     from app.mail.sender import send_pending
 
     report = send_pending(now=utcnow(), limit=limit)
+    log_job("send-mail", sent=report.sent, retrying=report.retrying, failed=report.failed)
     click.echo(str(report))
 
 
@@ -348,6 +350,7 @@ def process_waitlist_command() -> None:
     """Expire unanswered waiting-list offers and offer the seats on (run every minute)."""
     with write_transaction():
         expired = services.expire_offers(now=utcnow())
+    log_job("process-waitlist", expired=expired)
     click.echo(f"expired offers: {expired}")
 
 
@@ -358,4 +361,5 @@ def send_reminders_command() -> None:
 
     with write_transaction():
         queued = queue_reminders(now=utcnow())
+    log_job("send-reminders", queued=queued)
     click.echo(f"reminders queued: {queued}")

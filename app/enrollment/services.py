@@ -125,6 +125,23 @@ def lock_offering(offering_id: int) -> Offering:
     return offering
 
 
+def claim_offering(offering_id: int) -> bool:
+    """Take the offering's row lock unless someone holds it (then False, without waiting).
+
+    For scheduled commands that run on every server at once: PostgreSQL's SKIP LOCKED lets
+    each run take the offerings no other run is working on. SQLite's write lock (BEGIN
+    IMMEDIATE) already lets one run at a time in, so there it always succeeds.
+    """
+    return (
+        db.session.scalar(
+            sa.select(Offering.id)
+            .where(Offering.id == offering_id)
+            .with_for_update(skip_locked=True)
+        )
+        is not None
+    )
+
+
 def _load_locked(enrollment_id: int) -> Enrollment:
     """An enrollment, re-read after its offering is locked (its status may have changed)."""
     offering_id = db.session.scalar(
@@ -431,7 +448,8 @@ def expire_offers(*, now: datetime) -> int:
     ).all()
     expired = 0
     for offering_id in offering_ids:
-        lock_offering(offering_id)
+        if not claim_offering(offering_id):
+            continue  # another server's run (or a sign-up) holds it; the next run sees it
         stale = db.session.scalars(
             sa.select(Enrollment)
             .where(

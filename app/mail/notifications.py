@@ -116,6 +116,10 @@ def queue_reminders(*, now: datetime, hours: float | None = None) -> int:
             Occurrence.starts_at <= horizon,
         )
         .order_by(Occurrence.starts_at, Enrollment.id)
+        # Runs on every server at once: each takes the enrollments no other run holds. The
+        # dedupe key below is what makes a reminder unique; this keeps the runs from even
+        # trying twice. (SQLite ignores it; the command's write lock serialises runs there.)
+        .with_for_update(of=Enrollment, skip_locked=True)
     ).all()
     queued = 0
     for enrollment, occurrence in rows:

@@ -1,10 +1,11 @@
 """Deliver the outbox: SMTP when MAIL_SERVER is set, else .eml files in MAIL_OUTBOX.
 
-Each message is first claimed (its next attempt pushed a lease into the future, attempts+1,
-committed), then sent outside any transaction, then marked sent. A crash between sending and
-marking means the message may go out twice, never that it is lost. A refused or failed send
-is retried after MAIL_RETRY_SECONDS, doubling each time, and is marked "failed" after
-MAIL_MAX_ATTEMPTS so staff can see it. Nothing here raises to the caller.
+Messages are first claimed in small batches (`claim_due`: their next attempt pushed a lease
+into the future, attempts+1, committed), then each is sent outside any transaction, then
+marked sent. Senders on every server may run at once: each message is claimed by one. A
+crash between sending and marking means the message may go out twice, never that it is
+lost. A refused or failed send is retried after MAIL_RETRY_SECONDS, doubling each time, and
+is marked "failed" after MAIL_MAX_ATTEMPTS so staff can see it. Nothing here raises to the caller.
 
 The sender writes with Core statements on purpose: delivering mail changes nothing a page
 shows, so it must not raise the page-cache change marker.
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -26,8 +28,10 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
+from app.transaction import write_transaction
 
 CLAIM_LEASE = timedelta(minutes=10)
+CLAIM_BATCH = 10  # claimed per transaction: small, so parallel senders share the work
 MAX_DELAY = timedelta(hours=6)
 _table = OutboxMessage.__table__
 
@@ -37,7 +41,12 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0  # gave up on these for good
+    broken: int = 0  # could not even be built (logged; the lease retries them later)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed + self.broken
 
     def __str__(self) -> str:
         return f"sent {self.sent}, will retry {self.retrying}, failed {self.failed}"
@@ -66,6 +75,14 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
     return email
 
 
+class Envelope(NamedTuple):
+    """What the transport needs of a message, read before its transaction ends."""
+
+    id: int
+    kind: str
+    to_address: str
+
+
 class _Transport:
     """One SMTP connection for a batch (opened on first use), or the .eml folder."""
 
@@ -73,7 +90,7 @@ class _Transport:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, message: OutboxMessage, email: EmailMessage) -> None:
+    def send(self, message: Envelope, email: EmailMessage) -> None:
         if not self.config["MAIL_SERVER"]:
             folder = Path(self.config["MAIL_OUTBOX"])
             folder.mkdir(parents=True, exist_ok=True)
@@ -110,19 +127,31 @@ class _Transport:
             self.smtp = None
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Take one due message for this sender; False if another sender was quicker."""
-    claimed = db.session.execute(
-        _table.update()
-        .where(
-            _table.c.id == message_id,
-            _table.c.status == OutboxStatus.PENDING,
-            _table.c.next_attempt_at <= now,
+def claim_due(*, now: datetime, size: int) -> list[int]:
+    """Claim up to `size` due messages for this sender, in one short transaction.
+
+    PostgreSQL: `FOR UPDATE SKIP LOCKED`, so senders on every server take disjoint batches
+    without waiting for each other. SQLite: the transaction opens with the write lock
+    (BEGIN IMMEDIATE), so claims happen one after the other. Either way a claimed message's
+    next attempt moves a lease into the future, so no other sender sees it as due.
+    """
+    with write_transaction():  # its own transaction, with the write lock on SQLite
+        ids = list(
+            db.session.scalars(
+                sa.select(_table.c.id)
+                .where(_table.c.status == OutboxStatus.PENDING, _table.c.next_attempt_at <= now)
+                .order_by(_table.c.next_attempt_at, _table.c.id)
+                .limit(size)
+                .with_for_update(skip_locked=True)
+            )
         )
-        .values(next_attempt_at=now + CLAIM_LEASE, attempts=_table.c.attempts + 1)
-    )
-    db.session.commit()
-    return claimed.rowcount == 1
+        if ids:
+            db.session.execute(
+                _table.update()
+                .where(_table.c.id.in_(ids))
+                .values(next_attempt_at=now + CLAIM_LEASE, attempts=_table.c.attempts + 1)
+            )
+    return ids
 
 
 def _retry_delay(attempts: int, base_seconds: int) -> timedelta:
@@ -130,64 +159,17 @@ def _retry_delay(attempts: int, base_seconds: int) -> timedelta:
 
 
 def send_pending(*, now: datetime, limit: int = 100) -> SendReport:
-    """Send up to `limit` due messages; commits per message; never raises."""
+    """Claim and send up to `limit` due messages; commits per message; never raises."""
     report = SendReport()
-    config = current_app.config
-    domain = urlsplit(config["PUBLIC_URL"]).hostname or "localhost"
-    max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
-    base = int(config.get("MAIL_RETRY_SECONDS", 60))
-    transport = _Transport(config)
+    domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
+    transport = _Transport(current_app.config)
     try:
-        due = db.session.scalars(
-            sa.select(_table.c.id)
-            .where(_table.c.status == OutboxStatus.PENDING, _table.c.next_attempt_at <= now)
-            .order_by(_table.c.next_attempt_at, _table.c.id)
-            .limit(limit)
-        ).all()
-        db.session.commit()
-        for message_id in due:
-            try:
-                if not _claim(message_id, now):
-                    continue
-                message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-                email = build_email(message, sender=config["MAIL_FROM"], domain=domain)
-                attempts = message.attempts
-                db.session.commit()  # no transaction is held while we talk to the server
-            except Exception as error:  # noqa: BLE001 - a broken row must not stop the rest
-                db.session.rollback()
-                current_app.logger.exception("could not prepare outbox message %s", message_id)
-                report.errors.append(f"{message_id}: {error}")
-                continue
-            try:
-                transport.send(message, email)
-            except (TimeoutError, smtplib.SMTPException, OSError) as error:
-                gave_up = attempts >= max_attempts
-                db.session.execute(
-                    _table.update()
-                    .where(_table.c.id == message_id)
-                    .values(
-                        status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
-                        last_error=str(error)[:1000],
-                        next_attempt_at=now + _retry_delay(attempts, base),
-                    )
-                )
-                db.session.commit()
-                report.errors.append(f"{message_id}: {error}")
-                if gave_up:
-                    report.failed += 1
-                else:
-                    report.retrying += 1
-                current_app.logger.warning(
-                    "mail %s not sent (attempt %s): %s", message_id, attempts, error
-                )
-                continue
-            db.session.execute(
-                _table.update()
-                .where(_table.c.id == message_id)
-                .values(status=OutboxStatus.SENT, sent_at=now, last_error=None)
-            )
-            db.session.commit()
-            report.sent += 1
+        while report.handled < limit:
+            claimed = claim_due(now=now, size=min(CLAIM_BATCH, limit - report.handled))
+            if not claimed:
+                break
+            for message_id in claimed:
+                _deliver(message_id, transport, report, now=now, domain=domain)
     except Exception as error:  # noqa: BLE001 - the database went away; try again next run
         db.session.rollback()
         current_app.logger.exception("sending mail stopped")
@@ -195,6 +177,55 @@ def send_pending(*, now: datetime, limit: int = 100) -> SendReport:
     finally:
         transport.close()
     return report
+
+
+def _deliver(
+    message_id: int, transport: _Transport, report: SendReport, *, now: datetime, domain: str
+) -> None:
+    """Send one claimed message and record the outcome; a broken row never stops the rest."""
+    config = current_app.config
+    try:
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        email = build_email(message, sender=config["MAIL_FROM"], domain=domain)
+        attempts = message.attempts
+        # Read now: touching the expired object later would open a transaction.
+        envelope = Envelope(message.id, str(message.kind), message.to_address)
+        db.session.commit()  # no transaction is held while we talk to the server
+    except Exception as error:  # noqa: BLE001
+        db.session.rollback()
+        current_app.logger.exception("could not prepare outbox message %s", message_id)
+        report.errors.append(f"{message_id}: {error}")
+        report.broken += 1
+        return
+    try:
+        transport.send(envelope, email)
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
+        gave_up = attempts >= int(config.get("MAIL_MAX_ATTEMPTS", 8))
+        delay = _retry_delay(attempts, int(config.get("MAIL_RETRY_SECONDS", 60)))
+        with write_transaction():
+            db.session.execute(
+                _table.update()
+                .where(_table.c.id == message_id)
+                .values(
+                    status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+                    last_error=str(error)[:1000],
+                    next_attempt_at=now + delay,
+                )
+            )
+        report.errors.append(f"{message_id}: {error}")
+        if gave_up:
+            report.failed += 1
+        else:
+            report.retrying += 1
+        current_app.logger.warning("mail %s not sent (attempt %s): %s", message_id, attempts, error)
+        return
+    with write_transaction():
+        db.session.execute(
+            _table.update()
+            .where(_table.c.id == message_id)
+            .values(status=OutboxStatus.SENT, sent_at=now, last_error=None)
+        )
+    report.sent += 1
 
 
 def retry_failed(message_id: int, *, now: datetime) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from flask.cli import with_appcontext
 from app.database import utcnow
 from app.extensions import db
 from app.ops.backup import BackupError, make_backup, prune
-from app.ops.logs import JOBS_LOGGER
+from app.ops.logs import log_job
 
 
 @click.command("backup")
@@ -30,13 +29,5 @@ def backup_command(path: Path, keep: int) -> None:
     except (BackupError, OSError) as error:
         raise click.ClickException(str(error)) from error
     removed = prune(path, keep) if path.is_dir() and keep else []
-    logging.getLogger(JOBS_LOGGER).info(
-        "backup written",
-        extra={
-            "job": "backup",
-            "file": str(written),
-            "bytes": written.stat().st_size,
-            "pruned": len(removed),
-        },
-    )
+    log_job("backup", bytes=written.stat().st_size, pruned=len(removed))
     click.echo(f"backup written: {written}")

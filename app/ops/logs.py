@@ -80,6 +80,12 @@ def configure(log_format: str) -> None:
             logger.setLevel(logging.INFO)
 
 
+def log_job(job: str, **counts: int) -> None:
+    """One line per scheduled command run: what it did, as numbers (`sent=3 failed=0`)."""
+    summary = " ".join(f"{k}={v}" for k, v in counts.items())
+    logging.getLogger(JOBS_LOGGER).info("%s: %s", job, summary, extra={"job": job, **counts})
+
+
 def request_id() -> str | None:
     """The id of the request being served (for log lines written inside it)."""
     return request.environ.get(_ID_KEY) if request else None
