@@ -42,40 +42,49 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30) -
 @contextmanager
 def gunicorn(python: Path | str, target: str, *, env: dict[str, str], cwd: Path, workers: int = 1):
     """Yield the base URL of a gunicorn serving `target`; stop it (by its pid) afterwards."""
-    port = free_port()
-    log = (Path(cwd) / f"gunicorn-{port}.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(python),
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            target,
-        ],
-        env=env,
-        cwd=cwd,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_ready(url, process)
-        except RuntimeError as error:
-            log.flush()
-            raise RuntimeError(f"{error}\n{Path(log.name).read_text()[-3000:]}") from error
+    with gunicorns(1, python, target, env=env, cwd=cwd, workers=workers) as [url]:
         yield url
+
+
+@contextmanager
+def gunicorns(
+    count: int,
+    python: Path | str,
+    target: str,
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    workers: int = 1,
+):
+    """Start `count` separate gunicorn servers at once; yield their base URLs."""
+    started = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            log = (Path(cwd) / f"gunicorn-{port}.log").open("wb")
+            command = [str(python), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
+            command += ["--workers", str(workers), "--graceful-timeout", "2", target]
+            process = subprocess.Popen(
+                command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+            )
+            started.append((process, f"http://127.0.0.1:{port}", log))
+        for process, url, log in started:
+            try:
+                wait_until_ready(url, process)
+            except RuntimeError as error:
+                log.flush()
+                raise RuntimeError(f"{error}\n{Path(log.name).read_text()[-3000:]}") from error
+        yield [url for _, url, _ in started]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        for process, _, _ in started:
+            process.terminate()
+        for process, _, log in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
