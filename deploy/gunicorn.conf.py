@@ -1,0 +1,26 @@
+"""Gunicorn's settings on a server: docs/deploy.md installs this as /etc/holdplads/.
+
+The same choices as the checkout's `gunicorn.conf.py` (`make run`), for the installed package:
+the app comes from the wheel (`app:create_app()`), nginx in front talks to a local port, and
+the access log redacts secret links the same way. Every value can be overridden in
+/etc/holdplads/holdplads.env without editing this file.
+"""
+
+import os
+
+wsgi_app = "app:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Two workers per core is plenty: pages are cached and a sign-up holds its lock briefly.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+# Restart workers now and then so a slow leak never grows (jitter: not all at once).
+max_requests = 2000
+max_requests_jitter = 200
+# Only nginx on this machine may set X-Forwarded-*; the app trusts them through ProxyFix.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The app writes its own request log (LOG_FORMAT=json: request id, route pattern, status,
+# duration, no personal data); gunicorn's access log would add IP addresses, so it is off
+# unless asked for. Errors go to the journal.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"

@@ -1,0 +1,54 @@
+"""deploy/ and docs/deploy.md stay complete as settings and scheduled commands are added."""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+SCHEDULED = {"send-mail", "process-waitlist", "send-reminders"}
+
+
+def _settings_read_by_the_app() -> set[str]:
+    source = (ROOT / "app" / "config.py").read_text()
+    return set(re.findall(r'(?:environ\.get|env)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+
+
+def test_the_guide_and_the_example_file_name_every_setting():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    example = (DEPLOY / "holdplads.env.example").read_text()
+    settings = _settings_read_by_the_app()
+    assert {"SECRET_KEY", "DATABASE_URL", "LOG_FORMAT"} <= settings
+    missing = "a new setting belongs in docs/deploy.md (section 4) and deploy/holdplads.env.example"
+    assert sorted(s for s in settings if f"`{s}`" not in guide) == [], missing
+    assert sorted(s for s in settings if s not in example) == [], missing
+
+
+def _unit(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.optionxform = str
+    parser.read(path)
+    return parser
+
+
+def test_every_scheduled_command_has_a_timer_that_starts_it(app):
+    timers = {p.stem.removeprefix("holdplads-"): _unit(p) for p in DEPLOY.glob("systemd/*.timer")}
+    assert set(timers) >= SCHEDULED
+    for name in SCHEDULED:
+        assert timers[name]["Timer"]["Unit"] == f"holdplads-job@{name}.service"
+        assert name in app.cli.commands
+    job = _unit(DEPLOY / "systemd" / "holdplads-job@.service")
+    assert job["Service"]["ExecStart"].endswith("flask --app app:create_app %I")
+    assert "backup" in timers
+    assert (
+        "backup" in _unit(DEPLOY / "systemd" / "holdplads-backup.service")["Service"]["ExecStart"]
+    )
+
+
+def test_nginx_passes_the_headers_the_app_trusts():
+    site = (DEPLOY / "nginx" / "holdplads.conf").read_text()
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-ID"):
+        assert f"proxy_set_header {header}" in site
+    assert "listen 443 ssl" in site and "ssl_certificate " in site
