@@ -11,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from app.extensions import db
 
 
@@ -45,10 +44,8 @@ def _tables() -> set[str]:
         return set(sa.inspect(connection).get_table_names())
 
 
-def test_upgrade_downgrade_upgrade_matches_the_models(empty_database_url):
-    roundtrip = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"}
-    )
+def test_upgrade_downgrade_upgrade_matches_the_models(other_app, empty_database_url):
+    roundtrip = other_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
     with roundtrip.app_context():
         try:
             upgrade()
