@@ -18,6 +18,12 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, Any] = {
+    "Organisation": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "additionalProperties": False,
+        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+    },
     "Occurrence": {
         "type": "object",
         "required": ["start", "end", "status"],
@@ -61,6 +67,7 @@ SCHEMAS: dict[str, Any] = {
             "seats_left",
             "waitlist",
             "organiser",
+            "co_organisers",
             "online",
             "location",
             "teaching_language",
@@ -113,11 +120,11 @@ SCHEMAS: dict[str, Any] = {
                 "minimum": 0,
                 "description": "people on the waiting list",
             },
-            "organiser": {
-                "type": "object",
-                "required": ["slug", "name"],
-                "additionalProperties": False,
-                "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+            "organiser": {"$ref": "#/components/schemas/Organisation"},
+            "co_organisers": {
+                "type": "array",
+                "description": "organisations it is run in cooperation with",
+                "items": {"$ref": "#/components/schemas/Organisation"},
             },
             "online": {"type": "boolean"},
             "location": _nullable({"$ref": "#/components/schemas/Location"}),

@@ -9,7 +9,7 @@ from flask import current_app
 
 from app.enrollment.availability import Availability
 from app.i18n import local, localized
-from app.models import Location, Offering
+from app.models import Location, Offering, Organisation
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -36,6 +36,10 @@ def _location(location: Location | None) -> dict[str, Any] | None:
     }
 
 
+def _organisation(org: Organisation) -> dict[str, str]:
+    return {"slug": org.slug, "name": localized(org.name, org.name_en)}
+
+
 def offering_json(
     offering: Offering, availability: Availability, next_start: datetime | None, now: datetime
 ) -> dict[str, Any]:
@@ -56,10 +60,8 @@ def offering_json(
         "capacity": offering.capacity,
         "seats_left": availability.seats_left,
         "waitlist": availability.waitlist_count,
-        "organiser": {
-            "slug": offering.organisation.slug,
-            "name": localized(offering.organisation.name, offering.organisation.name_en),
-        },
+        "organiser": _organisation(offering.organisation),
+        "co_organisers": [_organisation(org) for org in offering.co_organisers],
         "online": offering.is_online,
         "location": None if offering.is_online else _location(offering.location),
         "teaching_language": offering.teaching_language,

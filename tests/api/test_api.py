@@ -9,7 +9,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from app.models import EnrollmentStatus
-from tests.factories import make_enrollment, make_offering, make_theme, now
+from tests.factories import make_enrollment, make_offering, make_organisation, make_theme, now
 
 
 @pytest.fixture
@@ -138,3 +138,22 @@ def test_other_sites_may_read_the_api(client):
     make_offering()
     response = client.get("/api/v1/offerings")
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_co_organisers_are_listed_as_on_the_offering_page(client, openapi):
+    partner = make_organisation("frivilligcenter", "Frivilligcenteret")
+    other = make_organisation("laaf", "LAP Aarhus")
+    offering = make_offering(title="Sammen", co_organisers=[partner, other])
+    make_offering(title="Alene")
+    listed = client.get("/api/v1/offerings").get_json()
+    _validator(openapi, "OfferingList").validate(listed)
+    by_title = {o["title"]: o for o in listed["offerings"]}
+    assert by_title["Sammen"]["co_organisers"] == [
+        {"slug": "frivilligcenter", "name": "Frivilligcenteret"},
+        {"slug": "laaf", "name": "LAP Aarhus"},
+    ]
+    assert by_title["Alene"]["co_organisers"] == []
+    one = client.get(f"/api/v1/offerings/{offering.slug}").get_json()
+    _validator(openapi, "Offering").validate(one)
+    assert [o["slug"] for o in one["co_organisers"]] == ["frivilligcenter", "laaf"]
+    assert "co_organisers" in openapi["components"]["schemas"]["Offering"]["required"]
