@@ -43,3 +43,15 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _translations
+
+
+def strip(value):
+    """The filter on every free-text field: surrounding spaces are never meant."""
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIP = (strip,)
+
+
+class ConfirmForm(Form):
+    """A button that changes something (cancel, accept, sign out, retry): CSRF, nothing else."""

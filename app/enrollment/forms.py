@@ -14,18 +14,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.forms import STRIP
 from app.forms import Form as FlaskForm
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _email_field(missing_message) -> EmailField:
     """What counts as an email address, in one place; only the "missing" message differs."""
     return EmailField(
         _l("Email"),
-        filters=[_strip],
+        filters=STRIP,
         validators=[
             DataRequired(missing_message),
             Length(max=254, message=_l("That email address is too long.")),
@@ -48,7 +45,7 @@ class AudienceField(RadioField):
 class SignupForm(FlaskForm):
     name = StringField(
         _l("Your name"),
-        filters=[_strip],
+        filters=STRIP,
         validators=[
             DataRequired(_l("Please write your name.")),
             Length(max=200, message=_l("Please keep your name under 200 characters.")),
@@ -57,7 +54,7 @@ class SignupForm(FlaskForm):
     email = _email_field(_l("Please write your email address, so we can send you your link."))
     phone = TelField(
         _l("Phone (optional)"),
-        filters=[_strip],
+        filters=STRIP,
         validators=[
             Optional(),
             Length(max=40, message=_l("That phone number is too long.")),
@@ -75,7 +72,7 @@ class SignupForm(FlaskForm):
     wants_companion = BooleanField(_l("I would like a peer companion the first time"))
     needs = TextAreaField(
         _l("Anything we should know? (optional)"),
-        filters=[_strip],
+        filters=STRIP,
         validators=[
             Optional(),
             Length(max=1000, message=_l("Please keep it under 1000 characters.")),
@@ -97,7 +94,3 @@ class SignupForm(FlaskForm):
 
 class EmailForm(FlaskForm):
     email = _email_field(_l("Please write the email address you signed up with."))
-
-
-class ConfirmForm(FlaskForm):
-    """A button with nothing but the CSRF token: cancel, accept, decline, sign in, sign out."""

@@ -38,10 +38,11 @@ from app.calendar.tokens import personal_calendar_settings, personal_calendar_to
 from app.catalogue.queries import offering_detail
 from app.database import utcnow
 from app.enrollment import services
-from app.enrollment.forms import ConfirmForm, EmailForm, SignupForm
+from app.enrollment.forms import EmailForm, SignupForm
 from app.enrollment.sign_in import find_sign_in_token, redeem_sign_in_token, request_sign_in_link
 from app.enrollment.tokens import enrollment_by_token, normalize_email
 from app.extensions import db, limiter
+from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from app.ops.logs import log_job

@@ -43,6 +43,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import STRIP, strip
 from app.forms import Form as FlaskForm
 from app.i18n import local_to_utc
 from app.management.accounts import MIN_PASSWORD_LENGTH
@@ -123,13 +124,6 @@ def weekday_choices():
         _l("Sunday"),
     ]
     return [(str(i), name) for i, name in enumerate(names)]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-STRIP = [_strip]
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -228,10 +222,6 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Create organisation"))
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: CSRF and nothing else."""
-
-
 class CalendarLinkForm(FlaskForm):
     submit = SubmitField(_l("Create a new calendar link"))
 
@@ -270,7 +260,7 @@ class OfferingForm(FlaskForm):
             Length(max=120),
             Regexp(SLUG_PATTERN, message=_l("Use only a–z, 0–9 and hyphens.")),
         ],
-        filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+        filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
     )
     kind = SelectField(_l("Type"), choices=kind_choices)
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)

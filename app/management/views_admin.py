@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from app.database import utcnow
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
 from app.management.access import allowed_if, ensure
-from app.management.forms import AccountForm, ConfirmForm, OrganisationForm
+from app.management.forms import AccountForm, OrganisationForm
 from app.management.routes import bp
 from app.management.services import record_audit
 from app.models import Organisation, User

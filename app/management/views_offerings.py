@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.catalogue.render import render_markdown
 from app.database import utcnow
+from app.forms import ConfirmForm
 from app.i18n import local
 from app.management import policy, queries, services
 from app.management.access import (
@@ -21,7 +22,6 @@ from app.management.access import (
 from app.management.forms import (
     CalendarLinkForm,
     CancelForm,
-    ConfirmForm,
     OccurrenceForm,
     OfferingForm,
     SeriesForm,

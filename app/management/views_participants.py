@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from app.database import utcnow
 from app.enrollment import services as enrollment_services
+from app.forms import ConfirmForm
 from app.i18n import local
 from app.management import policy, queries, services
 from app.management.access import (
@@ -29,7 +30,6 @@ from app.management.access import (
 )
 from app.management.forms import (
     AddParticipantForm,
-    ConfirmForm,
     EmailParticipantsForm,
     MessageForm,
 )
