@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.emails import normalize_email
 from app.extensions import db
 from app.i18n import LOCAL_TZ, local_to_utc
 from app.models import (
@@ -628,7 +629,7 @@ def _enrollments(
                 offering=offering,
                 name=name,
                 email=email,
-                email_normalized=email.strip().lower(),
+                email_normalized=normalize_email(email),
                 audience=audiences[n % len(audiences)].value,
                 status=status.value,
                 queued_at=queued_at,

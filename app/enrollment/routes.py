@@ -37,10 +37,11 @@ from werkzeug.routing import BaseConverter
 from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
 from app.catalogue.queries import offering_detail
 from app.database import utcnow
+from app.emails import normalize_email
 from app.enrollment import services
 from app.enrollment.forms import EmailForm, SignupForm
 from app.enrollment.sign_in import find_sign_in_token, redeem_sign_in_token, request_sign_in_link
-from app.enrollment.tokens import enrollment_by_token, normalize_email
+from app.enrollment.tokens import enrollment_by_token
 from app.extensions import db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language

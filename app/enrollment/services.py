@@ -22,8 +22,9 @@ from sqlalchemy.orm import selectinload
 
 from app.catalogue.queries import offering_facts
 from app.database import as_utc
+from app.emails import normalize_email
 from app.enrollment.availability import SeatState, availability, signup_closes_at
-from app.enrollment.tokens import manage_token, new_manage_nonce_hash, normalize_email
+from app.enrollment.tokens import manage_token, new_manage_nonce_hash
 from app.extensions import db
 from app.mail.participants import (
     mail_already_enrolled,

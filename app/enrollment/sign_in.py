@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.enrollment.tokens import hash_token, new_token, normalize_email
+from app.emails import normalize_email
+from app.enrollment.tokens import hash_token, new_token
 from app.extensions import db
 from app.mail.participants import mail_sign_in_link
 from app.models import Enrollment, SignInToken

@@ -56,8 +56,3 @@ def new_token() -> tuple[str, str]:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def normalize_email(email: str) -> str:
-    """Same address, same person: trimmed and lower-cased."""
-    return email.strip().lower()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app.emails import normalize_email
 from app.extensions import db
 from app.mail.staff import mail_password_reset, mail_welcome
 from app.models import Organisation, PasswordResetToken, User, UserRole
@@ -54,10 +55,6 @@ class SlugTaken(AccountError):
     pass
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(MIN_PASSWORD_LENGTH)
@@ -75,7 +72,7 @@ def create_user(
     """A new staff account; without a password it cannot sign in until one is set by link."""
     if role not in {r.value for r in UserRole}:
         raise UnknownRole(role)
-    email = normalise_email(email)
+    email = normalize_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise EmailTaken(email)
     user = User(
@@ -99,7 +96,7 @@ def find_organisation(slug: str) -> Organisation:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (in the same time either way)."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
@@ -186,7 +183,7 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User | No
 
 def user_for_reset(email: str) -> User | None:
     """The account a reset request is about, if it exists and may sign in."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     return user if user is not None and user.is_active else None
 
 

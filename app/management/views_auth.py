@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.database import utcnow
+from app.emails import normalize_email
 from app.extensions import limiter
 from app.i18n import current_language
 from app.management import accounts
@@ -20,7 +21,7 @@ def _login_limit() -> str:
 
 
 def _email_key() -> str:
-    return "login-email:" + request.form.get("email", "").strip().lower()[:254]
+    return "login-email:" + normalize_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/login", methods=["GET", "POST"])
