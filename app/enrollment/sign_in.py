@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from app import one_time_links
 from app.emails import normalize_email
-from app.enrollment.tokens import hash_token, new_token
 from app.extensions import db
 from app.mail.participants import mail_sign_in_link
 from app.models import Enrollment, SignInToken
@@ -27,31 +27,20 @@ def request_sign_in_link(email: str, *, language: str, now: datetime) -> bool:
     )
     if known is None:
         return False
-    token, token_hash = new_token()
-    db.session.add(
-        SignInToken(
-            email_normalized=email_normalized,
-            token_hash=token_hash,
-            language=language,
-            created_at=now,
-            expires_at=now + SIGN_IN_VALID_FOR,
-        )
+    token = one_time_links.issue(
+        SignInToken,
+        now=now,
+        lifetime=SIGN_IN_VALID_FOR,
+        email_normalized=email_normalized,
+        language=language,
     )
-    db.session.flush()
     mail_sign_in_link(email.strip(), token, language=language, now=now)
     return True
 
 
 def find_sign_in_token(token: str, *, now: datetime) -> SignInToken | None:
     """The unused, unexpired token behind a link, or None."""
-    if not token or len(token) > 200:
-        return None
-    row = db.session.scalars(
-        sa.select(SignInToken).where(SignInToken.token_hash == hash_token(token))
-    ).first()
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        return None
-    return row
+    return one_time_links.find(SignInToken, token, now=now)
 
 
 def redeem_sign_in_token(token: str, *, now: datetime) -> str | None:
@@ -60,13 +49,6 @@ def redeem_sign_in_token(token: str, *, now: datetime) -> str | None:
     The UPDATE only succeeds for an unused token, so two clicks at once sign in once.
     """
     row = find_sign_in_token(token, now=now)
-    if row is None:
-        return None
-    used = db.session.execute(
-        sa.update(SignInToken)
-        .where(SignInToken.id == row.id, SignInToken.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:
+    if row is None or not one_time_links.use(SignInToken, row, now=now):
         return None
     return row.email_normalized

@@ -1,15 +1,11 @@
-"""Secret links: the manage link of an enrollment and the one-time sign-in link.
+"""The manage link of an enrollment: a signed token (app/signed_tokens.py).
 
-The manage link is a signed token (app/signed_tokens.py): every mail about an enrollment
-carries the same link, so the one in the first mail keeps working, while the database holds
-only the hash of its nonce. The sign-in link is used once and then forgotten, so it is plain
-random (256 bits from `secrets`) with only its sha256 stored.
+Every mail about an enrollment carries the same link, so the one in the first mail keeps
+working, while the database holds only the hash of its nonce. (The one-time sign-in link is
+in app/one_time_links.py.)
 """
 
 from __future__ import annotations
-
-import hashlib
-import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -46,13 +42,3 @@ def enrollment_by_token(token: str) -> Enrollment | None:
     ):
         return None
     return enrollment
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh one-time (plain token, stored hash) pair."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

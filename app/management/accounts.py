@@ -7,7 +7,6 @@ token; only its SHA-256 is stored, it lives one hour and works once. Plain funct
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app import one_time_links
 from app.emails import normalize_email
 from app.extensions import db
 from app.mail.staff import mail_password_reset, mail_welcome
@@ -118,25 +118,11 @@ def set_active(user: User, active: bool) -> None:
 # --- one-time reset links ----------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_reset_token(
     user: User, *, now: datetime, lifetime: timedelta = RESET_LINK_LIFETIME
 ) -> str:
     """A new one-time token for `user`; the plain token is returned once, only its hash kept."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            created_at=now,
-            expires_at=now + lifetime,
-        )
-    )
-    db.session.flush()
-    return token
+    return one_time_links.issue(PasswordResetToken, now=now, lifetime=lifetime, user_id=user.id)
 
 
 def send_welcome_link(user: User, *, language: str, now: datetime) -> None:
@@ -152,12 +138,8 @@ def send_password_reset_link(user: User, *, language: str, now: datetime) -> Non
 
 
 def valid_reset_token(token: str, *, now: datetime) -> PasswordResetToken | None:
-    if not token or len(token) > 200:
-        return None
-    row = db.session.scalar(
-        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
-    )
-    if row is None or row.used_at is not None or row.expires_at <= now:
+    row = one_time_links.find(PasswordResetToken, token, now=now)
+    if row is None:
         return None
     user = db.session.get(User, row.user_id)
     if user is None or not user.is_active:

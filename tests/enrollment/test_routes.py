@@ -171,18 +171,15 @@ def test_my_bookings_magic_link_works_once_and_shows_only_own_enrollments(client
 
 
 def test_sign_in_link_expires_after_30_minutes(client, app):
+    from app import one_time_links
     from app.database import utcnow
-    from app.enrollment.tokens import new_token
     from app.extensions import db
 
-    token, token_hash = new_token()
-    db.session.add(
-        SignInToken(
-            email_normalized="a@example.com",
-            token_hash=token_hash,
-            created_at=utcnow() - timedelta(minutes=31),
-            expires_at=utcnow() - timedelta(minutes=1),
-        )
+    token = one_time_links.issue(
+        SignInToken,
+        now=utcnow() - timedelta(minutes=31),
+        lifetime=timedelta(minutes=30),
+        email_normalized="a@example.com",
     )
     db.session.commit()
     assert client.get(f"/my/sign-in/{token}").status_code == 410
