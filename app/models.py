@@ -11,66 +11,112 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
 
-def _enum_check(column: str, values: type[enum.Enum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose every value carries its one, lazily translated label.
+
+    Indico's `RichEnum` is the model: templates, forms, mails and CSV files show
+    `member.label` and never spell a label of their own, so two screens cannot disagree.
+    `plural` is there for the few headings that name a whole kind ("Courses").
+    """
+
+    label: str
+    plural: str
+
+    def __new__(cls, value: str, label, plural=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.plural = plural if plural is not None else label
+        return member
+
+    @classmethod
+    def choices(cls, members=None) -> list[tuple[str, str]]:
+        """(value, label) pairs for a form, in the enum's order unless `members` says."""
+        return [(m.value, m.label) for m in (members or cls)]
 
 
-class OfferingKind(enum.StrEnum):
-    COURSE = "course"  # kursus: Recovery School course, several dated meetings
-    GROUP = "group"  # selvhjælpsgruppe, co-run with the volunteer centre
-    MEETING = "meeting"  # temamøde for citizens, relatives and staff together
+def _enum(enum_class: type[LabelledEnum], column: str) -> sa.Enum:
+    """A string column that only takes the enum's values (a named CHECK constraint).
+
+    VARCHAR(20) on both databases, as before; the CHECK is `ck_<table>_<column>`.
+    """
+    return sa.Enum(
+        enum_class,
+        name=column,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
-class Audience(enum.StrEnum):
-    CITIZEN = "citizen"  # borger
-    RELATIVE = "relative"  # pårørende
-    STAFF = "staff"  # medarbejder
-    VOLUNTEER = "volunteer"  # frivillig
+class OfferingKind(LabelledEnum):
+    # kursus: Recovery School course, several dated meetings
+    COURSE = "course", _l("Course"), _l("Courses")
+    # selvhjælpsgruppe, co-run with the volunteer centre
+    GROUP = "group", _l("Self-help group"), _l("Self-help groups")
+    # temamøde for citizens, relatives and staff together
+    MEETING = "meeting", _l("Themed meeting"), _l("Themed meetings")
 
 
-class EnrolmentMode(enum.StrEnum):
-    INSTANT = "instant"
-    REQUEST = "request"  # a facilitator approves, e.g. after a short intake talk
-    DROP_IN = "drop_in"  # no sign-up: "just come"
+class Audience(LabelledEnum):
+    """Who an offering is for, and as whom a person signs up."""
+
+    CITIZEN = "citizen", _l("Citizen")  # borger
+    RELATIVE = "relative", _l("Relative")  # pårørende
+    STAFF = "staff", _l("Staff member")  # medarbejder
+    VOLUNTEER = "volunteer", _l("Volunteer")  # frivillig
 
 
-class OfferingStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
+class EnrolmentMode(LabelledEnum):
+    INSTANT = "instant", _l("Instant: a seat is confirmed at once")
+    # a facilitator approves, e.g. after a short intake talk
+    REQUEST = "request", _l("On request: a facilitator approves each sign-up")
+    DROP_IN = "drop_in", _l("Drop-in: no sign-up, just come")
 
 
-class OccurrenceStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
+class OfferingStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class FacilitatorRole(enum.StrEnum):
-    PEER = "peer"  # peermedarbejder: teaches from lived experience
-    PROFESSIONAL = "professional"
-    VOLUNTEER = "volunteer"
+class OccurrenceStatus(LabelledEnum):
+    SCHEDULED = "scheduled", _l("Scheduled")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class UserRole(enum.StrEnum):
-    ADMIN = "admin"
-    COORDINATOR = "coordinator"
-    PEER_WORKER = "peer_worker"
-    VOLUNTEER_STAFF = "volunteer_staff"  # frivilligcentermedarbejder
+class FacilitatorRole(LabelledEnum):
+    PEER = "peer", _l("Peer worker")  # peermedarbejder: teaches from lived experience
+    PROFESSIONAL = "professional", _l("Professional")
+    VOLUNTEER = "volunteer", _l("Volunteer")
 
 
-class EnrollmentStatus(enum.StrEnum):
-    REQUESTED = "requested"  # request mode: waiting for a facilitator's answer
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    OFFERED = "offered"  # a freed seat is held for this person until offer_expires_at
-    CANCELLED = "cancelled"
-    DECLINED = "declined"  # a facilitator said no to a request
+class UserRole(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    COORDINATOR = "coordinator", _l("Coordinator")
+    PEER_WORKER = "peer_worker", _l("Peer worker")
+    VOLUNTEER_STAFF = "volunteer_staff", _l("Volunteer-centre staff")  # frivilligcentermedarb.
+
+
+class EnrollmentStatus(LabelledEnum):
+    # request mode: waiting for a facilitator's answer
+    REQUESTED = "requested", _l("Request")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    WAITLISTED = "waitlisted", _l("Waiting list")
+    # a freed seat is held for this person until offer_expires_at
+    OFFERED = "offered", _l("Offered a seat")
+    CANCELLED = "cancelled", _l("Cancelled")
+    DECLINED = "declined", _l("Declined")  # a facilitator said no to a request
 
 
 # A person holds at most one enrollment in these states per offering.
@@ -84,10 +130,16 @@ ACTIVE_ENROLLMENT_STATUSES = (
 SEAT_HOLDING_STATUSES = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.OFFERED)
 
 
-class AttendanceStatus(enum.StrEnum):
-    PRESENT = "present"
-    ABSENT = "absent"
-    EXCUSED = "excused"
+# One active enrollment per person and offering: the partial unique index's condition.
+ACTIVE_ENROLLMENT_CONDITION = "status IN ({})".format(
+    ", ".join(f"'{status.value}'" for status in ACTIVE_ENROLLMENT_STATUSES)
+)
+
+
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", _l("Present")
+    ABSENT = "absent", _l("Absent")
+    EXCUSED = "excused", _l("Excused")
 
 
 class ChangeMarker(db.Model):
@@ -165,11 +217,10 @@ class User(db.Model):
     """A staff account. Participants need no account: their manage link is their key."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint(_enum_check("role", UserRole), name="role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-case
     name: Mapped[str] = mapped_column(sa.String(200))
-    role: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[UserRole] = mapped_column(_enum(UserRole, "role"))
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
@@ -203,9 +254,6 @@ class Offering(db.Model):
 
     __tablename__ = "offerings"
     __table_args__ = (
-        sa.CheckConstraint(_enum_check("kind", OfferingKind), name="kind"),
-        sa.CheckConstraint(_enum_check("enrolment_mode", EnrolmentMode), name="enrolment_mode"),
-        sa.CheckConstraint(_enum_check("status", OfferingStatus), name="status"),
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.CheckConstraint(
             "signup_opens_at IS NULL OR signup_closes_at IS NULL "
@@ -216,7 +264,7 @@ class Offering(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[OfferingKind] = mapped_column(_enum(OfferingKind, "kind"))
     title: Mapped[str] = mapped_column(sa.String(200))
     title_en: Mapped[str | None] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500))
@@ -233,10 +281,14 @@ class Offering(db.Model):
     # Only confirmed participants ever see this (manage page, personal feed).
     online_join_url: Mapped[str | None] = mapped_column(sa.String(500))
     capacity: Mapped[int | None] = mapped_column()  # None: no limit (drop-in)
-    enrolment_mode: Mapped[str] = mapped_column(sa.String(20), default=EnrolmentMode.INSTANT)
+    enrolment_mode: Mapped[EnrolmentMode] = mapped_column(
+        _enum(EnrolmentMode, "enrolment_mode"), default=EnrolmentMode.INSTANT
+    )
     signup_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signup_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(sa.String(20), default=OfferingStatus.DRAFT)
+    status: Mapped[OfferingStatus] = mapped_column(
+        _enum(OfferingStatus, "status"), default=OfferingStatus.DRAFT
+    )
     cancellation_reason: Mapped[str | None] = mapped_column(sa.Text)
     accessibility_notes: Mapped[str | None] = mapped_column(sa.Text)
     accessibility_notes_en: Mapped[str | None] = mapped_column(sa.Text)
@@ -267,20 +319,19 @@ class Offering(db.Model):
     )
 
     @property
-    def audiences(self) -> list[str]:
-        order = [a.value for a in Audience]
-        return sorted((row.audience for row in self.audience_rows), key=order.index)
+    def audiences(self) -> list[Audience]:
+        order = list(Audience)
+        return sorted((Audience(row.audience) for row in self.audience_rows), key=order.index)
 
 
 class OfferingAudience(db.Model):
     """Who an offering is for: any of citizen, relative, staff, volunteer."""
 
     __tablename__ = "offering_audiences"
-    __table_args__ = (sa.CheckConstraint(_enum_check("audience", Audience), name="audience"),)
     offering_id: Mapped[int] = mapped_column(
         sa.ForeignKey("offerings.id", ondelete="CASCADE"), primary_key=True
     )
-    audience: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    audience: Mapped[Audience] = mapped_column(_enum(Audience, "audience"), primary_key=True)
 
 
 class Facilitator(db.Model):
@@ -288,7 +339,6 @@ class Facilitator(db.Model):
 
     __tablename__ = "facilitators"
     __table_args__ = (
-        sa.CheckConstraint(_enum_check("role", FacilitatorRole), name="role"),
         sa.CheckConstraint("user_id IS NOT NULL OR guest_name IS NOT NULL", name="who"),
         sa.UniqueConstraint("offering_id", "user_id", name="uq_facilitators_offering_user"),
     )
@@ -300,7 +350,7 @@ class Facilitator(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     guest_name: Mapped[str | None] = mapped_column(sa.String(200))
-    role: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[FacilitatorRole] = mapped_column(_enum(FacilitatorRole, "role"))
     position: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User | None] = relationship()
@@ -315,7 +365,6 @@ class Occurrence(db.Model):
 
     __tablename__ = "occurrences"
     __table_args__ = (
-        sa.CheckConstraint(_enum_check("status", OccurrenceStatus), name="status"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.Index("ix_occurrences_offering_starts", "offering_id", "starts_at"),
         sa.Index("ix_occurrences_starts_at", "starts_at"),
@@ -327,7 +376,9 @@ class Occurrence(db.Model):
     location_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("locations.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(sa.String(20), default=OccurrenceStatus.SCHEDULED)
+    status: Mapped[OccurrenceStatus] = mapped_column(
+        _enum(OccurrenceStatus, "status"), default=OccurrenceStatus.SCHEDULED
+    )
     note: Mapped[str | None] = mapped_column(sa.String(300))
     # iCal SEQUENCE: raised on every change a person would notice (time, place, status).
     sequence: Mapped[int] = mapped_column(default=0)
@@ -351,18 +402,14 @@ class Enrollment(db.Model):
 
     __tablename__ = "enrollments"
     __table_args__ = (
-        sa.CheckConstraint(_enum_check("status", EnrollmentStatus), name="status"),
-        sa.CheckConstraint(_enum_check("audience", Audience), name="audience"),
         # One active enrollment per person (same email) and offering.
         sa.Index(
             "uq_enrollments_active_person",
             "offering_id",
             "email_normalized",
             unique=True,
-            sqlite_where=sa.text("status IN ('requested', 'confirmed', 'waitlisted', 'offered')"),
-            postgresql_where=sa.text(
-                "status IN ('requested', 'confirmed', 'waitlisted', 'offered')"
-            ),
+            sqlite_where=sa.text(ACTIVE_ENROLLMENT_CONDITION),
+            postgresql_where=sa.text(ACTIVE_ENROLLMENT_CONDITION),
         ),
         sa.Index("ix_enrollments_offering_status", "offering_id", "status", "queued_at"),
         sa.Index("ix_enrollments_email_normalized", "email_normalized"),
@@ -373,8 +420,8 @@ class Enrollment(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     email_normalized: Mapped[str] = mapped_column(sa.String(254))  # lower-cased, trimmed
     phone: Mapped[str | None] = mapped_column(sa.String(40))
-    audience: Mapped[str] = mapped_column(sa.String(20))
-    status: Mapped[str] = mapped_column(sa.String(20))
+    audience: Mapped[Audience] = mapped_column(_enum(Audience, "audience"))
+    status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "status"))
     # First come, first served: the waiting list is ordered by queued_at, then id.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -400,7 +447,6 @@ class Attendance(db.Model):
 
     __tablename__ = "attendance"
     __table_args__ = (
-        sa.CheckConstraint(_enum_check("status", AttendanceStatus), name="status"),
         sa.UniqueConstraint("enrollment_id", "occurrence_id", name="uq_attendance_once"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -408,17 +454,18 @@ class Attendance(db.Model):
     occurrence_id: Mapped[int] = mapped_column(
         sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus, "status"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
 
 
-class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry; staff can see it and resend
+class OutboxStatus(LabelledEnum):
+    PENDING = "pending", _l("Waiting to be sent")
+    SENT = "sent", _l("Sent")
+    # gave up after the last retry; staff can see it and resend
+    FAILED = "failed", _l("Failed")
 
 
 class OutboxMessage(db.Model):
@@ -429,10 +476,7 @@ class OutboxMessage(db.Model):
     """
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (
-        sa.CheckConstraint(_enum_check("status", OutboxStatus), name="status"),
-        sa.Index("ix_outbox_messages_pending", "status", "next_attempt_at"),
-    )
+    __table_args__ = (sa.Index("ix_outbox_messages_pending", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))  # confirmation, waitlisted, offer, ...
     to_address: Mapped[str] = mapped_column(sa.String(254))
@@ -448,7 +492,9 @@ class OutboxMessage(db.Model):
     )
     # Makes a message that must go out once (a reminder) impossible to write twice.
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "status"), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -514,3 +560,23 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User | None] = relationship()
+
+
+# An enum column holds enum members from the moment it is set, not only once it is read back
+# from the database: `offering.status = "published"` stores OfferingStatus.PUBLISHED, so
+# `.label` works on every object a template sees, and a value the enum lacks fails at once.
+# Listening on every mapper covers models that other modules add later too.
+@event.listens_for(Mapper, "mapper_configured")
+def _enum_columns_hold_members(mapper: Mapper, _class) -> None:
+    for attr in mapper.column_attrs:
+        column_type = attr.columns[0].type
+        if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
+            coerce = _to_member(column_type.enum_class)
+            event.listen(attr.class_attribute, "set", coerce, retval=True)
+
+
+def _to_member(enum_class: type[enum.Enum]):
+    def coerce(_target, value, _old, _initiator):
+        return value if value is None else enum_class(value)
+
+    return coerce

@@ -16,6 +16,7 @@ from wtforms.validators import (
 
 from app.forms import STRIP
 from app.forms import Form as FlaskForm
+from app.models import Audience
 
 
 def _email_field(missing_message) -> EmailField:
@@ -85,11 +86,11 @@ class SignupForm(FlaskForm):
     # A field people never see: bots fill in every field they find.
     website = StringField(_l("Leave this field empty"))
 
-    def __init__(self, *args, audiences: list[str], audience_labels: dict[str, str], **kwargs):
+    def __init__(self, *args, audiences: list[Audience], **kwargs):
         super().__init__(*args, **kwargs)
-        self.audience.choices = [(a, audience_labels.get(a, a)) for a in audiences]
+        self.audience.choices = Audience.choices(audiences)
         if len(audiences) == 1 and not self.audience.data:
-            self.audience.data = audiences[0]
+            self.audience.data = audiences[0].value
 
 
 class EmailForm(FlaskForm):

@@ -81,15 +81,6 @@ def _email_key() -> str:
     return "email:" + normalize_email(request.form.get("email", ""))[:254]
 
 
-def _audience_labels() -> dict[str, str]:
-    return {
-        "citizen": _("Citizen"),
-        "relative": _("Relative"),
-        "staff": _("Staff member"),
-        "volunteer": _("Volunteer"),
-    }
-
-
 # --- signing up ----------------------------------------------------------------------------
 
 
@@ -106,7 +97,7 @@ def enroll(slug: str):
     offering = detail.offering
     if not detail.availability.signup_possible:
         return render_template("enrollment/closed.html", detail=detail, offering=offering)
-    form = SignupForm(audiences=offering.audiences, audience_labels=_audience_labels())
+    form = SignupForm(audiences=offering.audiences)
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: a bot; answer as if all went well
             session[SIGNUP_KEY] = {"slug": slug, "sent": True}

@@ -72,45 +72,26 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def kind_choices():
-    return [
-        (OfferingKind.COURSE.value, _l("Course")),
-        (OfferingKind.GROUP.value, _l("Self-help group")),
-        (OfferingKind.MEETING.value, _l("Themed meeting")),
-    ]
+    return OfferingKind.choices()
 
 
 def audience_choices():
-    return [
-        (Audience.CITIZEN.value, _l("Citizens")),
-        (Audience.RELATIVE.value, _l("Relatives")),
-        (Audience.STAFF.value, _l("Staff")),
-        (Audience.VOLUNTEER.value, _l("Volunteers")),
-    ]
+    return Audience.choices()
 
 
 def facilitator_role_choices():
-    return [
-        (FacilitatorRole.PEER.value, _l("Peer worker")),
-        (FacilitatorRole.PROFESSIONAL.value, _l("Professional")),
-        (FacilitatorRole.VOLUNTEER.value, _l("Volunteer")),
-    ]
+    return FacilitatorRole.choices()
 
 
 def enrolment_mode_choices():
-    return [
-        (EnrolmentMode.INSTANT.value, _l("Instant: a seat is confirmed at once")),
-        (EnrolmentMode.REQUEST.value, _l("On request: a facilitator approves each sign-up")),
-        (EnrolmentMode.DROP_IN.value, _l("Drop-in: no sign-up, just come")),
-    ]
+    return EnrolmentMode.choices()
 
 
 def role_choices():
-    return [
-        (UserRole.PEER_WORKER.value, _l("Peer worker")),
-        (UserRole.VOLUNTEER_STAFF.value, _l("Volunteer-centre staff")),
-        (UserRole.COORDINATOR.value, _l("Coordinator")),
-        (UserRole.ADMIN.value, _l("Administrator")),
-    ]
+    # The most common account first.
+    return UserRole.choices(
+        [UserRole.PEER_WORKER, UserRole.VOLUNTEER_STAFF, UserRole.COORDINATOR, UserRole.ADMIN]
+    )
 
 
 def weekday_choices():

@@ -254,26 +254,6 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _status_label(status: str) -> str:
-    return {
-        EnrollmentStatus.CONFIRMED: _("Confirmed"),
-        EnrollmentStatus.OFFERED: _("Offered a seat"),
-        EnrollmentStatus.WAITLISTED: _("Waiting list"),
-        EnrollmentStatus.REQUESTED: _("Request"),
-        EnrollmentStatus.CANCELLED: _("Cancelled"),
-        EnrollmentStatus.DECLINED: _("Declined"),
-    }.get(status, status)
-
-
-def _audience_label(audience: str) -> str:
-    return {
-        "citizen": _("Citizen"),
-        "relative": _("Relative"),
-        "staff": _("Staff"),
-        "volunteer": _("Volunteer"),
-    }.get(audience, audience)
-
-
 def participants_csv_text(offering: Offering) -> str:
     """The participants list as Danish Excel opens it: BOM, semicolons, local times."""
     people = queries.participants(offering.id)
@@ -298,8 +278,8 @@ def participants_csv_text(offering: Offering) -> str:
                 _cell(e.name),
                 _cell(e.email),
                 _cell(e.phone),
-                _audience_label(e.audience),
-                _status_label(e.status),
+                str(e.audience.label),
+                str(e.status.label),
                 people.waitlist_position(e) or "",
                 _("Yes") if e.wants_companion else _("No"),
                 _cell(e.needs),

@@ -54,7 +54,7 @@ def test_offering_page_shows_what_the_model_holds(client):
     assert "Elevator ved hovedindgangen." in page
     assert "Der er pauser hver halve time." in page
     assert "i samarbejde med" in page and "Frivilligcenteret" in page
-    assert "Borgere, Pårørende" in page
+    assert "Borger, Pårørende" in page
     assert "skole@example.org" in page
 
 
