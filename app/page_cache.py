@@ -32,6 +32,7 @@ from werkzeug.http import parse_cookie
 
 from app.extensions import db
 from app.i18n import LANG_COOKIE, choose_language, select_locale
+from app.routing import SLUG
 
 _MARKER_QUERY = "SELECT version FROM change_marker WHERE id = 1"
 _MARKER_SQL = sa.text(_MARKER_QUERY)
@@ -148,6 +149,7 @@ def cached_page(view: Callable) -> Callable:
         cache.put(key, response.get_data(), stored)
         return response
 
+    wrapper.is_cached_page = True  # _CACHED_PATHS must match exactly these views' URLs
     return wrapper
 
 
@@ -157,9 +159,8 @@ def page_key(marker: int, language: str, full_path: str) -> str:
 
 _KEY = "holdplads.page_key"  # set by the middleware, so Flask uses the very same key
 _CACHEABLE = "holdplads.page_cacheable"  # set by cached_page: this answer may be kept whole
-_CACHED_PATHS = re.compile(
-    r"^/(?:|offerings/[a-z0-9]+(?:-[a-z0-9]+)*|api/v1/offerings(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)$"
-)
+# The URLs of the views wrapped in `cached_page` (tests/test_routing.py checks it).
+_CACHED_PATHS = re.compile(rf"^/(?:|offerings/{SLUG}|api/v1/offerings(?:/{SLUG})?)$")
 _NOT_KEPT = {"set-cookie", "date", "server", "connection", "transfer-encoding"}
 
 

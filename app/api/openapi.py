@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 
 from app.dates import EARLIEST, LATEST
+from app.routing import SLUG
 
 KINDS = ["course", "group", "meeting"]
 AUDIENCES = ["citizen", "relative", "staff", "volunteer"]
@@ -77,7 +78,7 @@ SCHEMAS: dict[str, Any] = {
             "occurrences",
         ],
         "properties": {
-            "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+            "slug": {"type": "string", "pattern": f"^{SLUG}$"},
             "kind": {"enum": KINDS},
             "title": {"type": "string"},
             "summary": {"type": "string"},

@@ -25,6 +25,7 @@ from werkzeug.http import http_date, parse_cookie, parse_date, parse_etags
 
 from app.i18n import LANG_COOKIE
 from app.page_cache import current_marker
+from app.routing import SLUG
 from app.security import SECURITY_HEADERS
 
 # no-transform: proxies must not gzip or rewrite feeds; some calendar clients cannot cope.
@@ -32,7 +33,8 @@ PUBLIC_CACHE = "public, max-age=900, no-transform"
 PRIVATE_CACHE = "private, no-cache, no-transform"
 VARY = "Accept-Language, Cookie"
 
-PUBLIC_FEED = re.compile(r"^/(?:offerings/[a-z0-9]+(?:-[a-z0-9]+)*|calendar)\.ics$")
+# The URLs of the feeds (tests/test_routing.py checks them against the URL map).
+PUBLIC_FEED = re.compile(rf"^/(?:offerings/{SLUG}|calendar)\.ics$")
 PRIVATE_FEED = re.compile(r"^/(?:my/calendar|manage/calendar|enrollments)/[^/]+\.ics$")
 
 # When this worker first saw each change-marker value: the feeds' Last-Modified. Workers may

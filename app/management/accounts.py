@@ -7,7 +7,6 @@ token; only its SHA-256 is stored, it lives one hour and works once. Plain funct
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -170,8 +169,6 @@ def user_for_reset(email: str) -> User | None:
 
 
 # --- organisations -------------------------------------------------------------------------
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass

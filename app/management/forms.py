@@ -59,8 +59,9 @@ from app.models import (
     OfferingKind,
     UserRole,
 )
+from app.routing import SLUG
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = rf"^{SLUG}$"
 FACILITATOR_ROWS = 4  # enough for a course's peer + professional + two guests, without JS
 
 
