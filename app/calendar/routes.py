@@ -35,6 +35,7 @@ from flask_babel import gettext as _
 from app.calendar import conditional, feeds, ical, tokens
 from app.catalogue.queries import CatalogueFilters
 from app.database import utcnow
+from app.enrollment.sign_in import PARTICIPANT_SESSION_KEY
 from app.enrollment.tokens import enrollment_by_token
 from app.i18n import current_language, localized
 from app.page_cache import current_marker
@@ -163,7 +164,7 @@ def enrollment_feed(token: str, now: datetime):
 
 
 def _participant_email() -> str:
-    email = session.get("participant_email")
+    email = session.get(PARTICIPANT_SESSION_KEY)
     if not email:
         abort(403)
     return email

@@ -40,7 +40,12 @@ from app.database import utcnow
 from app.emails import normalize_email
 from app.enrollment import services
 from app.enrollment.forms import EmailForm, SignupForm
-from app.enrollment.sign_in import find_sign_in_token, redeem_sign_in_token, request_sign_in_link
+from app.enrollment.sign_in import (
+    PARTICIPANT_SESSION_KEY,
+    find_sign_in_token,
+    redeem_sign_in_token,
+    request_sign_in_link,
+)
 from app.enrollment.tokens import enrollment_by_token
 from app.extensions import db, limiter
 from app.forms import ConfirmForm
@@ -60,7 +65,6 @@ class TokenConverter(BaseConverter):
 
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("token", TokenConverter))
 
-PARTICIPANT_KEY = "participant_email"  # the signed-in participant: an address, not a User
 SIGNUP_KEY = "signup_result"
 
 
@@ -165,7 +169,7 @@ def _load(token: str | None = None, enrollment_id: int | None = None) -> tuple[E
         if enrollment is None:
             abort(404)
         return enrollment, {"token": token}
-    email = session.get(PARTICIPANT_KEY)
+    email = session.get(PARTICIPANT_SESSION_KEY)
     if not email:
         abort(redirect(url_for(".my_bookings")))
     enrollment = db.session.get(Enrollment, enrollment_id)
@@ -272,7 +276,7 @@ for _name, _view, _methods in (
 @limiter.limit(_sign_in_limit, methods=["POST"], key_func=_email_key, scope="sign-in-email")
 def my_bookings():
     """Signed in: all your bookings. Otherwise: ask for a one-time sign-in link."""
-    email = session.get(PARTICIPANT_KEY)
+    email = session.get(PARTICIPANT_SESSION_KEY)
     if email:
         calendar = personal_calendar_settings(email)
         enrollments = services.enrollments_for_email(email)
@@ -302,7 +306,7 @@ def my_sign_in(token: str):
         email = redeem_sign_in_token(token, now=now)
         if email is not None:
             session.clear()
-            session[PARTICIPANT_KEY] = email
+            session[PARTICIPANT_SESSION_KEY] = email
             return redirect(url_for(".my_bookings"))
     elif find_sign_in_token(token, now=now) is not None:
         return render_template("enrollment/my_sign_in.html", form=form, token=token)
@@ -313,7 +317,7 @@ def my_sign_in(token: str):
 def my_sign_out():
     """Forget the signed-in participant in this browser."""
     if ConfirmForm().validate_on_submit():
-        session.pop(PARTICIPANT_KEY, None)
+        session.pop(PARTICIPANT_SESSION_KEY, None)
         flash(_("You are signed out."), "success")
     return redirect(url_for(".my_bookings"))
 

@@ -17,6 +17,9 @@ from app.mail.participants import mail_sign_in_link
 from app.models import Enrollment, SignInToken
 
 SIGN_IN_VALID_FOR = timedelta(minutes=30)
+# Where the views keep the signed-in participant, once a link is redeemed: an address, not a
+# User. /my (enrollment) and its calendar actions (calendar) read it.
+PARTICIPANT_SESSION_KEY = "participant_email"
 
 
 def request_sign_in_link(email: str, *, language: str, now: datetime) -> bool:
