@@ -212,6 +212,15 @@ class Location(db.Model):
         town = " ".join(p for p in (self.postcode, self.city) if p)
         return ", ".join(p for p in (self.address, town) if p)
 
+    @property
+    def name_and_room(self) -> str:
+        return ", ".join(p for p in (self.name, self.room) if p)
+
+    @property
+    def place_text(self) -> str:
+        """The place on one line, as pages, mails and calendars say it: name, room, address."""
+        return ", ".join(p for p in (self.name_and_room, self.full_address) if p)
+
 
 class User(db.Model):
     """A staff account. Participants need no account: their manage link is their key."""

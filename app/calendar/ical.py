@@ -158,11 +158,7 @@ def location_text(occurrence: Any, language: str) -> str:
         location = occurrence.location
     if location is None:
         return ""
-    parts = [location.name]
-    if location.room:
-        parts.append(location.room)
-    parts.append(location.full_address)
-    return ", ".join(p for p in parts if p)
+    return location.place_text
 
 
 def _texts(

@@ -73,8 +73,7 @@ def _details(enrollment: Enrollment, now: datetime) -> dict:
     if offering.is_online:
         place = _("Online")
     elif offering.location is not None:
-        loc = offering.location
-        place = ", ".join(p for p in (loc.name, loc.room, loc.full_address) if p)
+        place = offering.location.place_text
     join_url = (
         offering.online_join_url
         if offering.is_online and enrollment.status == EnrollmentStatus.CONFIRMED

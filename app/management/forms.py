@@ -322,7 +322,7 @@ class OfferingForm(FlaskForm):
         self.co_organisers.choices = [(o.id, o.name) for o in co_organisers]
         self.location_choice.choices = (
             [("", _l("No fixed place"))]
-            + [(str(loc.id), f"{loc.name}, {loc.full_address}") for loc in locations]
+            + [(str(loc.id), loc.place_text) for loc in locations]
             + [("new", _l("A new place (fill in below)"))]
         )
         people = [("", _l("— nobody / a guest —"))] + [(str(u.id), u.name) for u in staff]
@@ -475,7 +475,7 @@ class OccurrenceForm(FlaskForm):
 
     def set_choices(self, locations) -> None:
         self.location_id.choices = [("", _l("The offering's usual place"))] + [
-            (str(loc.id), f"{loc.name}, {loc.full_address}") for loc in locations
+            (str(loc.id), loc.place_text) for loc in locations
         ]
 
     def validate_end(self, field: Field) -> None:

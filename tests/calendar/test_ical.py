@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.calendar import ical
+from app.models import Location
 from tests.calendar.helpers import COPENHAGEN, events, local, parse, vevents
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -15,8 +16,12 @@ PUBLIC_URL = "https://holdplads.example.dk"
 
 
 def fake_occurrence(occurrence_id=1, *, starts_at, hours=2, online=False, **offering_fields):
-    location = SimpleNamespace(
-        name="Recovery-skolen", room="Lokale 2", full_address="Vestergade 1, 8000 Aarhus C"
+    location = Location(
+        name="Recovery-skolen",
+        room="Lokale 2",
+        address="Vestergade 1",
+        postcode="8000",
+        city="Aarhus C",
     )
     offering = SimpleNamespace(
         slug="angst-og-hverdag",
