@@ -16,13 +16,8 @@ PUBLIC_URL = "https://holdplads.example.dk"
 
 
 def fake_occurrence(occurrence_id=1, *, starts_at, hours=2, online=False, **offering_fields):
-    location = Location(
-        name="Recovery-skolen",
-        room="Lokale 2",
-        address="Vestergade 1",
-        postcode="8000",
-        city="Aarhus C",
-    )
+    town = {"postcode": "8000", "city": "Aarhus C"}
+    location = Location(name="Recovery-skolen", room="Lokale 2", address="Vestergade 1", **town)
     offering = SimpleNamespace(
         slug="angst-og-hverdag",
         title="Angst og hverdag",
