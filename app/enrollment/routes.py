@@ -47,7 +47,7 @@ from app.enrollment.sign_in import (
     request_sign_in_link,
 )
 from app.enrollment.tokens import enrollment_by_token
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
@@ -89,6 +89,9 @@ def _email_key() -> str:
 
 
 @bp.route("/offerings/<slug:slug>/enroll", methods=["GET", "POST"])
+# The form checks its own CSRF token (below), so that an expired token or a lost cookie gives
+# the form back with everything typed, never the error page of CSRFProtect.
+@csrf.exempt
 @reads_before_writing  # a rush is not serialised on rendering and validating forms
 @limiter.limit(_signup_limit, methods=["POST"])
 @limiter.limit(_signup_limit, methods=["POST"], key_func=_email_key, scope="signup-email")
@@ -132,9 +135,17 @@ def enroll(slug: str):
         except services.SignupClosed:
             return render_template("enrollment/closed.html", detail=detail, offering=offering)
         return redirect(url_for(".done", slug=slug))
+    # The form was left open too long (the token expired) or the mail app's browser lost the
+    # cookie: the same form again, with what was typed and a fresh token, and one line.
+    token_expired = bool(form.csrf_token.errors) if form.meta.csrf else False
     status = 400 if form.errors else 200
     return render_template(
-        "enrollment/enroll.html", form=form, detail=detail, offering=offering
+        "enrollment/enroll.html",
+        form=form,
+        detail=detail,
+        offering=offering,
+        token_expired=token_expired,
+        field_errors={k: v for k, v in form.errors.items() if k != "csrf_token"},
     ), status
 
 

@@ -288,3 +288,78 @@ def test_my_bookings_gives_a_personal_calendar_that_can_be_renewed(client):
     assert 'id="discreet" name="discreet" value="1" checked' in client.get("/my").text
     client.post("/my/calendar/renew")
     assert client.get(feed).status_code == 404  # the old address is dead
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.config.pop("WTF_CSRF_TIME_LIMIT", None)
+
+
+TYPED = {
+    "name": "Ida Holm",
+    "email": "ida@example.com",
+    "phone": "+45 12 34 56 78",
+    "needs": "Jeg sidder helst ved døren",
+    "wants_companion": "y",
+}
+
+
+def _assert_kept(page: str) -> None:
+    assert 'value="Ida Holm"' in page and 'value="ida@example.com"' in page
+    assert 'value="+45 12 34 56 78"' in page
+    assert "Jeg sidder helst ved døren</textarea>" in page
+    for box in ("wants_companion", "consent"):
+        assert "checked" in re.search(rf'<input[^>]*id="{box}"[^>]*>', page).group(0)
+    assert "Siden har været åben et stykke tid" in page
+    assert page.count('role="alert"') == 1  # one line, not a list of errors
+
+
+def test_lost_cookie_gives_the_form_back_with_everything_typed_and_a_fresh_token(
+    client, csrf_on, app
+):
+    offering = make_offering(capacity=3)
+    url = f"/offerings/{offering.slug}/enroll"
+    old_token = _csrf_token(client.get(url + "?lang=da").text)
+    # The mail app's own browser lost the cookie: a new client has no session at all.
+    lost = app.test_client()
+    response = lost.post(url, data=form_data(1, csrf_token=old_token, **TYPED))
+    assert response.status_code == 400
+    _assert_kept(response.text)
+    assert not statuses(offering)
+    fresh_token = _csrf_token(response.text)
+    assert fresh_token != old_token
+    again = lost.post(url, data=form_data(1, csrf_token=fresh_token, **TYPED))
+    assert again.status_code == 302
+    assert statuses(offering) == {"ida@example.com": "confirmed"}
+
+
+def test_expired_token_gives_the_form_back_and_the_second_press_signs_up(client, csrf_on, app):
+    offering = make_offering(capacity=3)
+    url = f"/offerings/{offering.slug}/enroll"
+    token = _csrf_token(client.get(url + "?lang=da").text)
+    app.config["WTF_CSRF_TIME_LIMIT"] = -1  # every token is already too old
+    response = client.post(url, data=form_data(1, csrf_token=token, **TYPED))
+    assert response.status_code == 400
+    _assert_kept(response.text)
+    assert not statuses(offering)
+    app.config.pop("WTF_CSRF_TIME_LIMIT")
+    again = client.post(url, data=form_data(1, csrf_token=_csrf_token(response.text), **TYPED))
+    assert again.status_code == 302
+    assert statuses(offering) == {"ida@example.com": "confirmed"}
+
+
+def test_expired_token_and_a_mistake_show_both_the_line_and_the_field_message(client, csrf_on):
+    offering = make_offering(capacity=3)
+    url = f"/offerings/{offering.slug}/enroll"
+    client.get(url + "?lang=da")
+    page = client.post(url, data=form_data(1, csrf_token="forged", email="ikke-en-adresse")).text
+    assert "Siden har været åben et stykke tid" in page
+    assert "Der er noget, der skal rettes." in page
+    assert page.count('role="alert"') == 2
