@@ -5,12 +5,11 @@ from __future__ import annotations
 import click
 
 from app.management import accounts
-from app.management.routes import bp
 from app.models import UserRole
 from app.transaction import write_transaction
 
 
-@bp.cli.group("users")
+@click.group("users")
 def users() -> None:
     """Staff accounts."""
 

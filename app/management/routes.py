@@ -1,50 +1,79 @@
-"""The staff area under /manage: every URL at a glance.
+"""The staff area under /manage: every URL, in one table.
 
-Signing in (views_auth.py)
-  GET/POST /manage/login                        sign in (throttled per IP and per email)
-  POST     /manage/logout                       sign out
-  GET/POST /manage/password/forgot              ask for a one-time reset link
-  GET/POST /manage/password/reset/<token>       set a new password with that link
-
-The facilitator's own page and offerings (views_offerings.py)
-  GET      /manage/                             my next occurrences, seat counts, new requests
-  POST     /manage/calendar-link                create or renew my calendar feed address
-  GET      /manage/figures                      key figures (coordinators, admins)
-  GET      /manage/offerings                    every offering I may see
-  GET/POST /manage/offerings/new                create an offering (a draft)
-  GET      /manage/offerings/<id>               an offering's staff page: dates, status, actions
-  GET/POST /manage/offerings/<id>/edit          edit it (with a Markdown preview)
-  POST     /manage/offerings/<id>/publish       publish / unpublish / duplicate
-  POST     /manage/offerings/<id>/unpublish
-  POST     /manage/offerings/<id>/duplicate
-  GET/POST /manage/offerings/<id>/cancel        cancel, with a message to every participant
-  GET/POST /manage/offerings/<id>/occurrences/new      add one date
-  GET/POST /manage/offerings/<id>/occurrences/series   add a weekly or fortnightly series
-  GET/POST /manage/occurrences/<id>/move        move one date (participants are told)
-  GET/POST /manage/occurrences/<id>/cancel      cancel one date (participants are told)
-
-Participants (views_participants.py); every view or export is written to the audit log
-  GET      /manage/offerings/<id>/participants          confirmed, waiting, requests, ended
-  GET/POST /manage/offerings/<id>/participants/new      add someone who phoned
-  GET      /manage/offerings/<id>/participants.csv      CSV for Danish Excel
-  GET      /manage/offerings/<id>/attendance-sheet      printable attendance sheet
-  GET/POST /manage/offerings/<id>/email                 write to all or some participants
-  POST     /manage/enrollments/<id>/approve|decline|cancel|promote
-  GET/POST /manage/occurrences/<id>/attendance          one tap per person: present/absent/excused
-
-Administration (views_admin.py)
-  GET      /manage/accounts, GET/POST /manage/accounts/new, POST /manage/accounts/<id>/active
-  GET      /manage/organisations, GET/POST /manage/organisations/new
-  GET      /manage/audit                        who looked at participant data, and when
-
-The calendar area serves /manage/calendar/<token>.ics (the facilitator's feed).
+Each line is a URL, the view that answers it, and its methods; who may use it is decided by the
+view's decorator (`@staff_only`, `@allowed_if(...)`) and proved for every role by
+tests/management/test_route_matrix.py. The calendar area serves the facilitator's feed,
+/manage/calendar/<token>.ics. Indico's `blueprint.py` files are the model.
 """
 
+from __future__ import annotations
+
 from flask import Blueprint
+from flask_babel import gettext
 
 from app.extensions import login_manager
+from app.management import commands, policy
+from app.management import views_admin as admin
+from app.management import views_auth as auth
+from app.management import views_offerings as offerings
+from app.management import views_participants as participants
 
 bp = Blueprint("management", __name__, url_prefix="/manage", cli_group=None)
+
+GET = ["GET"]
+POST = ["POST"]
+GET_POST = ["GET", "POST"]
+
+# fmt: off
+URLS = [
+    # signing in; a forgotten password by a one-time link
+    ("/login",                                          auth.login,                      GET_POST),
+    ("/logout",                                         auth.logout,                     POST),
+    ("/password/forgot",                                auth.forgot_password,            GET_POST),
+    ("/password/reset/<token>",                         auth.reset_password,             GET_POST),
+    # the facilitator's own page, offerings and their dates
+    ("/",                                               offerings.dashboard,             GET),
+    ("/calendar-link",                                  offerings.calendar_link,         POST),
+    ("/figures",                                        offerings.key_figures,           GET),
+    ("/offerings",                                      offerings.offerings,             GET),
+    ("/offerings/new",                                  offerings.new_offering,          GET_POST),
+    ("/offerings/<int:offering_id>",                    offerings.offering,              GET),
+    ("/offerings/<int:offering_id>/edit",               offerings.edit_offering,         GET_POST),
+    ("/offerings/<int:offering_id>/publish",            offerings.publish,               POST),
+    ("/offerings/<int:offering_id>/unpublish",          offerings.unpublish,             POST),
+    ("/offerings/<int:offering_id>/duplicate",          offerings.duplicate,             POST),
+    ("/offerings/<int:offering_id>/cancel",             offerings.cancel_offering,       GET_POST),
+    ("/offerings/<int:offering_id>/occurrences/new",    offerings.new_occurrence,        GET_POST),
+    ("/offerings/<int:offering_id>/occurrences/series", offerings.new_series,            GET_POST),
+    ("/occurrences/<int:occurrence_id>/move",           offerings.move_occurrence,       GET_POST),
+    ("/occurrences/<int:occurrence_id>/cancel",         offerings.cancel_occurrence,     GET_POST),
+    # participants: every view or export of their data is written to the audit log
+    ("/offerings/<int:offering_id>/participants",       participants.participants,       GET),
+    ("/offerings/<int:offering_id>/participants/new",   participants.add_participant,    GET_POST),
+    ("/offerings/<int:offering_id>/participants.csv",   participants.participants_csv,   GET),
+    ("/offerings/<int:offering_id>/attendance-sheet",   participants.attendance_sheet,   GET),
+    ("/offerings/<int:offering_id>/email",              participants.email_participants, GET_POST),
+    ("/enrollments/<int:enrollment_id>/approve",        participants.approve,            POST),
+    ("/enrollments/<int:enrollment_id>/decline",        participants.decline,            POST),
+    ("/enrollments/<int:enrollment_id>/cancel",         participants.cancel_seat,        POST),
+    ("/enrollments/<int:enrollment_id>/promote",        participants.promote,            POST),
+    ("/occurrences/<int:occurrence_id>/attendance",     participants.attendance,         GET_POST),
+    # administration
+    ("/accounts",                                       admin.accounts_list,             GET),
+    ("/accounts/new",                                   admin.new_account,               GET_POST),
+    ("/accounts/<int:user_id>/active",                  admin.set_account_active,        POST),
+    ("/organisations",                                  admin.organisations,             GET),
+    ("/organisations/new",                              admin.new_organisation,          GET_POST),
+    ("/audit",                                          admin.audit_log,                 GET),
+    ("/mail",                                           admin.undelivered_mail,          GET),
+    ("/mail/<int:message_id>/retry",                    admin.retry_mail,                POST),
+]
+# fmt: on
+
+for _rule, _view, _methods in URLS:
+    bp.add_url_rule(_rule, view_func=_view, methods=_methods)
+
+bp.cli.add_command(commands.users)  # flask users create
 
 
 def N_(msgid: str) -> str:
@@ -59,23 +88,10 @@ def _configure_login(_state) -> None:
     login_manager.login_message = N_("Please sign in to see that page.")
     login_manager.login_message_category = "error"
     login_manager.session_protection = "strong"
-    from flask_babel import gettext
-
     login_manager.localize_callback = gettext
 
 
 @bp.context_processor
 def _templates_ask_the_policy() -> dict:
     """Templates show a link only when the policy allows it (the view checks again)."""
-    from app.management import policy
-
     return {"policy": policy}
-
-
-from app.management import (  # noqa: E402  (the views register themselves on `bp`)
-    commands,  # noqa: F401
-    views_admin,  # noqa: F401
-    views_auth,  # noqa: F401
-    views_offerings,  # noqa: F401
-    views_participants,  # noqa: F401
-)

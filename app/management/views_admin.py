@@ -14,13 +14,11 @@ from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
 from app.management.access import allowed_if, ensure
 from app.management.forms import AccountForm, OrganisationForm
-from app.management.routes import bp
 from app.management.services import record_audit
 from app.models import Organisation, User
 from app.transaction import writes
 
 
-@bp.get("/accounts")
 @allowed_if(policy.can_manage_accounts)
 def accounts_list():
     """Every staff account, with its role and organisation."""
@@ -29,7 +27,6 @@ def accounts_list():
     )
 
 
-@bp.route("/accounts/new", methods=["GET", "POST"])
 @allowed_if(policy.can_manage_accounts)
 def new_account():
     """Create a staff account; without a password, the person gets a link to choose one."""
@@ -67,7 +64,6 @@ def new_account():
     return render_template("management/account_form.html", form=form), (400 if form.errors else 200)
 
 
-@bp.post("/accounts/<int:user_id>/active")
 @allowed_if(policy.can_manage_accounts)
 def set_account_active(user_id: int):
     """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
@@ -89,7 +85,6 @@ def set_account_active(user_id: int):
     return redirect(url_for("management.accounts_list"))
 
 
-@bp.get("/organisations")
 @allowed_if(policy.can_manage_organisations)
 def organisations():
     """The organisations that own and co-organise offerings."""
@@ -98,7 +93,6 @@ def organisations():
     )
 
 
-@bp.route("/organisations/new", methods=["GET", "POST"])
 @allowed_if(policy.can_manage_organisations)
 def new_organisation():
     """Add an organisation (a partner association, say)."""
@@ -125,7 +119,6 @@ def new_organisation():
     )
 
 
-@bp.get("/audit")
 @allowed_if(policy.can_view_audit_log)
 def audit_log():
     """Who looked at or exported participant data, newest first."""
@@ -140,7 +133,6 @@ def audit_log():
     )
 
 
-@bp.get("/mail")
 @allowed_if(policy.can_see_undelivered_mail)
 @writes  # the audit entry
 def undelivered_mail():
@@ -151,7 +143,6 @@ def undelivered_mail():
     return render_template("management/mail.html", state=state, form=ConfirmForm())
 
 
-@bp.post("/mail/<int:message_id>/retry")
 @allowed_if(policy.can_see_undelivered_mail)
 def retry_mail(message_id: int):
     """Give an undelivered message a fresh round of attempts."""

@@ -13,7 +13,6 @@ from app.i18n import current_language
 from app.management import accounts
 from app.management.access import safe_next
 from app.management.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-from app.management.routes import bp
 
 
 def _login_limit() -> str:
@@ -24,7 +23,6 @@ def _email_key() -> str:
     return "login-email:" + normalize_email(request.form.get("email", ""))[:254]
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
 def login():
@@ -43,7 +41,6 @@ def login():
     return render_template("management/login.html", form=form)
 
 
-@bp.post("/logout")
 def logout():
     """Sign out and forget the session."""
     logout_user()
@@ -52,7 +49,6 @@ def logout():
     return redirect(url_for("management.login"))
 
 
-@bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
 def forgot_password():
@@ -73,7 +69,6 @@ def forgot_password():
     return render_template("management/forgot_password.html", form=form)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password with a one-time link; an unknown or used link is a kind 404."""
     now = utcnow()

@@ -27,11 +27,9 @@ from app.management.forms import (
     SeriesForm,
     offering_form_data,
 )
-from app.management.routes import bp
 from app.models import Offering, Organisation, UserRole
 
 
-@bp.get("/")
 @staff_only
 def dashboard():
     """My next occurrences with seat counts and new requests, and my calendar feed."""
@@ -56,7 +54,6 @@ def _calendar_url(*, renew: bool) -> str | None:
     return current_app.config["PUBLIC_URL"] + url_for("calendar.facilitator_feed", token=token)
 
 
-@bp.post("/calendar-link")
 @staff_only
 def calendar_link():
     """Create (or renew, killing the old address) my personal calendar feed."""
@@ -71,14 +68,12 @@ def calendar_link():
     return redirect(url_for("management.dashboard") + "#calendar")
 
 
-@bp.get("/figures")
 @allowed_if(policy.can_view_key_figures)
 def key_figures():
     """Key figures for coordinators: offerings, confirmed, waiting, attendance rate."""
     return render_template("management/figures.html", figures=queries.key_figures(current_user))
 
 
-@bp.get("/offerings")
 @staff_only
 def offerings():
     """Every offering I may see, drafts first."""
@@ -135,7 +130,6 @@ def _render_form(form: OfferingForm, offering: Offering | None, status: int = 20
     )
 
 
-@bp.route("/offerings/new", methods=["GET", "POST"])
 @allowed_if(policy.can_create_offering)
 def new_offering():
     """Create an offering; it starts as a draft."""
@@ -163,7 +157,6 @@ def new_offering():
     return redirect(url_for("management.offering", offering_id=offering.id))
 
 
-@bp.route("/offerings/<int:offering_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit_offering(offering_id: int):
     """Edit an offering. Capacity changes go through the sign-up service."""
@@ -197,7 +190,6 @@ def edit_offering(offering_id: int):
     return redirect(url_for("management.offering", offering_id=offering_id))
 
 
-@bp.get("/offerings/<int:offering_id>")
 @staff_only
 def offering(offering_id: int):
     """An offering's staff page: status, dates, seat counts and what one can do."""
@@ -215,7 +207,6 @@ def offering(offering_id: int):
     )
 
 
-@bp.post("/offerings/<int:offering_id>/publish")
 @staff_only
 def publish(offering_id: int):
     """Put the offering in the public catalogue."""
@@ -235,7 +226,6 @@ def publish(offering_id: int):
     return redirect(url_for("management.offering", offering_id=offering_id))
 
 
-@bp.post("/offerings/<int:offering_id>/unpublish")
 @staff_only
 def unpublish(offering_id: int):
     """Take the offering out of the catalogue (back to draft); seats are kept."""
@@ -251,7 +241,6 @@ def unpublish(offering_id: int):
     return redirect(url_for("management.offering", offering_id=offering_id))
 
 
-@bp.post("/offerings/<int:offering_id>/duplicate")
 @staff_only
 def duplicate(offering_id: int):
     """A draft copy for next term, without dates and participants."""
@@ -266,7 +255,6 @@ def duplicate(offering_id: int):
     return redirect(url_for("management.edit_offering", offering_id=copy.id))
 
 
-@bp.route("/offerings/<int:offering_id>/cancel", methods=["GET", "POST"])
 @staff_only
 def cancel_offering(offering_id: int):
     """Cancel the whole offering; every participant gets the message."""
@@ -287,7 +275,6 @@ def cancel_offering(offering_id: int):
 # --- occurrences ----------------------------------------------------------------------------
 
 
-@bp.route("/offerings/<int:offering_id>/occurrences/new", methods=["GET", "POST"])
 @staff_only
 def new_occurrence(offering_id: int):
     """Add one date."""
@@ -311,7 +298,6 @@ def new_occurrence(offering_id: int):
     ), (400 if form.errors else 200)
 
 
-@bp.route("/offerings/<int:offering_id>/occurrences/series", methods=["GET", "POST"])
 @staff_only
 def new_series(offering_id: int):
     """Add a weekly or fortnightly series of dates, skipping holidays."""
@@ -350,7 +336,6 @@ def _editable_occurrence(occurrence_id: int):
     return occurrence, offering
 
 
-@bp.route("/occurrences/<int:occurrence_id>/move", methods=["GET", "POST"])
 @staff_only
 def move_occurrence(occurrence_id: int):
     """Move one date to another time or place; participants and calendars follow."""
@@ -388,7 +373,6 @@ def move_occurrence(occurrence_id: int):
     ), (400 if form.errors else 200)
 
 
-@bp.route("/occurrences/<int:occurrence_id>/cancel", methods=["GET", "POST"])
 @staff_only
 def cancel_occurrence(occurrence_id: int):
     """Cancel one date; it stays in calendars as cancelled and participants are told."""

@@ -33,7 +33,6 @@ from app.management.forms import (
     EmailParticipantsForm,
     MessageForm,
 )
-from app.management.routes import bp
 from app.management.services import AuditAction
 from app.models import AttendanceStatus, EnrollmentStatus, Offering
 from app.transaction import writes
@@ -55,7 +54,6 @@ def _audit(action: str, offering: Offering, details: str | None = None) -> None:
     )
 
 
-@bp.get("/offerings/<int:offering_id>/participants")
 @staff_only
 @writes  # the audit entry
 def participants(offering_id: int):
@@ -107,7 +105,6 @@ def _decide(enrollment_id: int, act, success: str):
     return redirect(url_for("management.participants", offering_id=offering_id))
 
 
-@bp.post("/enrollments/<int:enrollment_id>/approve")
 @staff_only
 def approve(enrollment_id: int):
     """Say yes to a request (a seat if one is free, else the waiting list)."""
@@ -120,7 +117,6 @@ def approve(enrollment_id: int):
     )
 
 
-@bp.post("/enrollments/<int:enrollment_id>/decline")
 @staff_only
 def decline(enrollment_id: int):
     """Say no to a request, with an optional message."""
@@ -133,7 +129,6 @@ def decline(enrollment_id: int):
     )
 
 
-@bp.post("/enrollments/<int:enrollment_id>/cancel")
 @staff_only
 def cancel_seat(enrollment_id: int):
     """Cancel someone's seat (or place on the waiting list); the seat goes to the next in line."""
@@ -146,7 +141,6 @@ def cancel_seat(enrollment_id: int):
     )
 
 
-@bp.post("/enrollments/<int:enrollment_id>/promote")
 @staff_only
 def promote(enrollment_id: int):
     """Give a waiting person a free seat now."""
@@ -157,7 +151,6 @@ def promote(enrollment_id: int):
     )
 
 
-@bp.route("/offerings/<int:offering_id>/participants/new", methods=["GET", "POST"])
 @staff_only
 def add_participant(offering_id: int):
     """Sign up someone who phoned: a seat if one is free, else the waiting list."""
@@ -199,7 +192,6 @@ def add_participant(offering_id: int):
 # --- attendance ---------------------------------------------------------------------------
 
 
-@bp.route("/occurrences/<int:occurrence_id>/attendance", methods=["GET", "POST"])
 @staff_only
 @writes  # the audit entry on GET
 def attendance(occurrence_id: int):
@@ -289,7 +281,6 @@ def participants_csv_text(offering: Offering) -> str:
     return "\ufeff" + out.getvalue()
 
 
-@bp.get("/offerings/<int:offering_id>/participants.csv")
 @staff_only
 @writes  # the audit entry
 def participants_csv(offering_id: int):
@@ -309,7 +300,6 @@ def participants_csv(offering_id: int):
     )
 
 
-@bp.get("/offerings/<int:offering_id>/attendance-sheet")
 @staff_only
 @writes  # the audit entry
 def attendance_sheet(offering_id: int):
@@ -327,7 +317,6 @@ def attendance_sheet(offering_id: int):
     )
 
 
-@bp.route("/offerings/<int:offering_id>/email", methods=["GET", "POST"])
 @staff_only
 def email_participants(offering_id: int):
     """Write to everyone, or to the confirmed, the waiting or those present at a date."""
