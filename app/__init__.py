@@ -68,9 +68,10 @@ def register_blueprints(app: Flask) -> None:
     from app.enrollment.routes import bp as enrollment_bp
     from app.management.routes import bp as management_bp
     from app.ops.health import bp as health_bp
-    from app.routing import SlugConverter
+    from app.routing import IdConverter, SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["int"] = IdConverter
     # The calendar comes before the catalogue: /offerings/<slug>.ics is its URL.
     app.register_blueprint(calendar_bp)
     app.register_blueprint(catalogue_bp)

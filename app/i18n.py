@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+from werkzeug.routing import BuildError
 
 from app.extensions import babel
 
@@ -108,6 +109,30 @@ def _format_date(value: datetime | date, fmt: str = "full") -> str:
     return format_date(value, fmt)
 
 
+def language_url(language: str) -> str:
+    """This page again in another language, keeping its plain URL arguments.
+
+    Only arguments a visitor could have typed into a filter are kept: `endpoint`, names that
+    `url_for` reads itself (`_external`, `_method`, `_scheme`, `_anchor`) and names of the
+    route's own arguments are dropped, so a hostile query string cannot break the page or
+    put another host into its links.
+    """
+    view_args = dict(request.view_args or {})
+    endpoint = request.endpoint or "catalogue.index"
+    if request.url_rule is None or endpoint == "static":
+        endpoint, view_args = "catalogue.index", {}
+    query = {
+        name: value
+        for name, value in request.args.items()
+        if name != "endpoint" and not name.startswith("_") and name not in view_args
+    }
+    query["lang"] = language
+    try:
+        return url_for(endpoint, **view_args, **query)
+    except (BuildError, ValueError, TypeError):
+        return url_for("catalogue.index", lang=language)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(remember_language)
@@ -117,5 +142,8 @@ def init_app(app: Flask) -> None:
         datetime=lambda v, fmt="medium": format_datetime(v, fmt),
     )
     app.jinja_env.globals.update(
-        localized=localized, current_language=current_language, lang_attr=lang_attr
+        localized=localized,
+        current_language=current_language,
+        lang_attr=lang_attr,
+        language_url=language_url,
     )

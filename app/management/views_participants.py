@@ -35,6 +35,7 @@ from app.management.forms import (
 )
 from app.management.services import AuditAction
 from app.models import AttendanceStatus, EnrollmentStatus, Offering
+from app.routing import as_row_id
 from app.transaction import writes
 
 
@@ -204,8 +205,8 @@ def attendance(occurrence_id: int):
         if not form.validate_on_submit():
             abort(400)
         status = request.form.get("status", "")
-        enrollment_id = request.form.get("enrollment_id", "")
-        enrollment = enrollment_or_404(int(enrollment_id)) if enrollment_id.isdigit() else None
+        enrollment_id = as_row_id(request.form.get("enrollment_id"))
+        enrollment = enrollment_or_404(enrollment_id) if enrollment_id is not None else None
         ok = enrollment is not None and status in {s.value for s in AttendanceStatus}
         if ok:
             try:
