@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, request
 from flask_login import current_user, login_required
@@ -71,7 +72,21 @@ def wants_json() -> bool:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never an open redirect to another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site: never an open redirect to another host.
+
+    Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so `/\t/evil.example`
+    would become `//evil.example`; a line break would also break the Location header. So: no
+    whitespace or control character at all (percent-encoded ones included), a single leading
+    `/`, and no scheme or host once parsed.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    decoded = unquote(target)
+    if any(ch.isspace() for ch in target) or any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded):
+        return None
+    if decoded.startswith(("//", "/\\")) or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
