@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from flask import session
+
 from app.extensions import db, login_manager
 from app.models import User
 from app.routing import as_row_id
+
+SESSION_VERSION_KEY = "_session_version"
 
 
 @login_manager.user_loader
@@ -13,4 +17,14 @@ def load_user(user_id: str) -> User | None:
     if row_id is None:
         return None
     user = db.session.get(User, row_id)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    # A cookie from before sign-out, a password reset or a deactivation opens nothing.
+    if session.get(SESSION_VERSION_KEY, 0) != user.session_version:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Write the account's current session version into the (fresh) session cookie."""
+    session[SESSION_VERSION_KEY] = user.session_version

@@ -235,6 +235,9 @@ class User(db.Model):
     )
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Raised by sign-out, a password reset and (de)activation: every session cookie carries
+    # the version it was signed in with, and an older one no longer signs anybody in.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # The facilitator's calendar feed (calendar issue); only a hash is kept.
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

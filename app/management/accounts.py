@@ -108,7 +108,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every browser signed in as this account is signed out at its next request."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def set_active(user: User, active: bool) -> None:
+    if user.is_active_account != active:
+        end_sessions(user)  # reactivating must not revive a session from before
     user.is_active_account = active
     if not active:
         user.calendar_token_hash = None  # a former colleague's feed stops working too
@@ -153,6 +160,7 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User | No
         return None
     user = db.session.get(User, row.user_id)
     user.password_hash = hash_password(new_password)
+    end_sessions(user)
     db.session.execute(
         sa.update(PasswordResetToken)
         .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))

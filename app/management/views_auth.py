@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from app.accounts import start_session
 from app.database import utcnow
 from app.emails import normalize_email
 from app.extensions import limiter
@@ -36,13 +37,17 @@ def login():
             target = safe_next(form.next.data) or url_for("management.dashboard")
             session.clear()  # nothing from before sign-in survives into the signed-in session
             login_user(user)
+            start_session(user)
             return redirect(target)
         form.password.errors.append(_("The email or the password is not right."))
     return render_template("management/login.html", form=form)
 
 
 def logout():
-    """Sign out and forget the session."""
+    """Sign out here and in every other browser signed in as this account."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
