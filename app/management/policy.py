@@ -79,6 +79,24 @@ def can_edit_offering(user: User | None, offering: Offering) -> bool:
     return False
 
 
+def can_change_owner(user: User | None, offering: Offering) -> bool:
+    """Only the owner's own staff (and admins) move an offering to another organisation:
+    a co-organiser's staff may edit it, but must not take it over and lock the owner out."""
+    if is_admin(user):
+        return True
+    return (
+        can_edit_offering(user, offering)
+        and user.organisation_id is not None
+        and user.organisation_id == offering.organisation_id
+    )
+
+
+def can_see_join_link(user: User | None, offering: Offering) -> bool:
+    """The private online join link is part of editing the offering (participants get it in
+    their mail); a copy only carries it over for someone who could already see it."""
+    return can_edit_offering(user, offering)
+
+
 def can_view_participants(user: User | None, offering: Offering) -> bool:
     """Names, contact data, attendance: only those who run the offering (and admins)."""
     return can_edit_offering(user, offering)

@@ -327,8 +327,14 @@ def cancel_offering(offering: Offering, *, now: datetime, message: str | None = 
     notify_offering_cancelled(offering.id, now=now, message=_none_if_blank(message))
 
 
-def duplicate_offering(offering: Offering, *, created_by_id: int | None, now: datetime) -> Offering:
-    """A draft copy for next term: everything but the slug, the dates and the people."""
+def duplicate_offering(
+    offering: Offering, *, created_by_id: int | None, now: datetime, keep_join_link: bool = False
+) -> Offering:
+    """A draft copy for next term: everything but the slug, the dates and the people.
+
+    The private online join link is copied only with `keep_join_link` (the copier could see
+    it on the original); otherwise the copy opens a way to a room its owner never shared.
+    """
     copy = Offering(
         kind=offering.kind,
         title=f"{offering.title} (kopi)",
@@ -340,7 +346,7 @@ def duplicate_offering(offering: Offering, *, created_by_id: int | None, now: da
         organisation_id=offering.organisation_id,
         location_id=offering.location_id,
         is_online=offering.is_online,
-        online_join_url=offering.online_join_url,
+        online_join_url=offering.online_join_url if keep_join_link else None,
         capacity=offering.capacity,
         enrolment_mode=offering.enrolment_mode,
         status=OfferingStatus.DRAFT,

@@ -88,6 +88,8 @@ def offerings():
 
 
 def _organisation_choices(offering: Offering | None) -> list[Organisation]:
+    if offering is not None and not policy.can_change_owner(current_user, offering):
+        return [offering.organisation]
     everyone = queries.all_organisations()
     allowed = [o for o in everyone if policy.can_create_offering_for(current_user, o)]
     if offering is not None and offering.organisation not in allowed:
@@ -248,7 +250,12 @@ def duplicate(offering_id: int):
     ensure(policy.can_duplicate_offering(current_user, offering))
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("management.offering", offering_id=offering_id))
-    copy = services.duplicate_offering(offering, created_by_id=current_user.id, now=utcnow())
+    copy = services.duplicate_offering(
+        offering,
+        created_by_id=current_user.id,
+        now=utcnow(),
+        keep_join_link=policy.can_see_join_link(current_user, offering),
+    )
     flash(
         _("This is the copy. Check it, add its dates, and publish it when it is ready."), "success"
     )
