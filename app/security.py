@@ -44,6 +44,17 @@ def add_security_headers(response):
     return response
 
 
+def no_store(response):
+    """Personal pages (a manage page, "my bookings", staff pages with participants) must not
+    be kept by the browser or a proxy: the next person at a shared computer could open them
+    from the history or the back button."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    response.headers.pop("ETag", None)
+    response.headers.pop("Last-Modified", None)
+    return response
+
+
 class CookieOnlyWhenSentSessionInterface(SecureCookieSessionInterface):
     """A visitor without a session cookie gets an empty session without any crypto work.
 

@@ -52,6 +52,7 @@ from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from app.ops.logs import log_job
+from app.security import no_store
 from app.transaction import begin_write, reads_before_writing, write_transaction
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
@@ -66,6 +67,17 @@ class TokenConverter(BaseConverter):
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("token", TokenConverter))
 
 SIGNUP_KEY = "signup_result"
+
+
+# Public pages of this area; every other answer here is about one person.
+_PUBLIC_ENDPOINTS = {"enrollment.enroll", "enrollment.privacy"}
+
+
+@bp.after_request
+def _personal_pages_are_not_stored(response):
+    if request.endpoint not in _PUBLIC_ENDPOINTS:
+        no_store(response)
+    return response
 
 
 @bp.errorhandler(429)
@@ -107,7 +119,7 @@ def enroll(slug: str):
     form = SignupForm(audiences=offering.audiences)
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: a bot; answer as if all went well
-            session[SIGNUP_KEY] = {"slug": slug, "sent": True}
+            session[SIGNUP_KEY] = {"slug": slug}
             return redirect(url_for(".done", slug=slug))
         person = services.PersonDetails(
             name=form.name.data,
@@ -121,12 +133,13 @@ def enroll(slug: str):
         offering_id = offering.id
         begin_write()  # the read ends; the sign-up runs under the write lock
         try:
+            # A new sign-up and an address already signed up get the same answer (the mail
+            # says which): the page must not tell anyone who takes this course.
             try:
-                _enrollment, token = services.enroll(offering_id, person, now=now)
-                session[SIGNUP_KEY] = {"slug": slug, "token": token}
+                services.enroll(offering_id, person, now=now)
             except services.AlreadyEnrolled as already:
                 services.resend_manage_link(already.enrollment.id, now=now)
-                session[SIGNUP_KEY] = {"slug": slug, "sent": True}
+            session[SIGNUP_KEY] = {"slug": slug}  # no token: the manage link is in the mail
         except services.AudienceNotAllowed:
             form.audience.errors.append(_("Please choose how you take part."))
             return render_template(
@@ -151,23 +164,14 @@ def enroll(slug: str):
 
 @bp.get("/offerings/<slug:slug>/enroll/done")
 def done(slug: str):
-    """Where the person stands now, and that a mail with their link is on its way."""
+    """Thank you: a mail says where you stand and has your link (the same page for everyone)."""
     result = session.get(SIGNUP_KEY) or {}
     if result.get("slug") != slug:
-        return redirect(url_for("catalogue.offering", slug=slug))
-    enrollment = enrollment_by_token(result["token"]) if "token" in result else None
-    if enrollment is None and not result.get("sent"):
         return redirect(url_for("catalogue.offering", slug=slug))
     detail = offering_detail(slug, now=utcnow())
     if detail is None:
         abort(404)
-    return render_template(
-        "enrollment/done.html",
-        offering=detail.offering,
-        enrollment=enrollment,
-        token=result.get("token"),
-        position=services.waitlist_position(enrollment) if enrollment else None,
-    )
+    return render_template("enrollment/done.html", offering=detail.offering)
 
 
 # --- managing one enrollment ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The one-time sign-in link for "my bookings": participants have no password.
 
 A link is valid for 30 minutes and works once; only its hash is stored. Whether or not the
-address has any bookings, the page says the same thing, so it reveals nobody.
+address has any bookings, the same happens (a link is made and mailed; without bookings it
+opens an empty list), so neither the page nor the time it takes reveals who signed up.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ SIGN_IN_VALID_FOR = timedelta(minutes=30)
 PARTICIPANT_SESSION_KEY = "participant_email"
 
 
-def request_sign_in_link(email: str, *, language: str, now: datetime) -> bool:
-    """Mail a sign-in link if the address has ever signed up; True if a mail was queued."""
+def request_sign_in_link(email: str, *, language: str, now: datetime) -> None:
+    """Mail a one-time sign-in link to the address, whether or not it has bookings."""
     email_normalized = normalize_email(email)
-    known = db.session.scalar(
-        sa.select(Enrollment.id).where(Enrollment.email_normalized == email_normalized).limit(1)
+    # The address as the person wrote it when they signed up, not as typed now (another
+    # case, another form of the same letters): that is the address we know works.
+    stored = db.session.scalar(
+        sa.select(Enrollment.email)
+        .where(Enrollment.email_normalized == email_normalized)
+        .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
+        .limit(1)
     )
-    if known is None:
-        return False
     token = one_time_links.issue(
         SignInToken,
         now=now,
@@ -37,8 +41,7 @@ def request_sign_in_link(email: str, *, language: str, now: datetime) -> bool:
         email_normalized=email_normalized,
         language=language,
     )
-    mail_sign_in_link(email.strip(), token, language=language, now=now)
-    return True
+    mail_sign_in_link(stored or email.strip(), token, language=language, now=now)
 
 
 def find_sign_in_token(token: str, *, now: datetime) -> SignInToken | None:

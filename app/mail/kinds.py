@@ -33,6 +33,9 @@ class MailKind(StrEnum):
     # to a staff account (staff.py)
     WELCOME = "welcome"
     PASSWORD_RESET = "password_reset"
+    # to an address without a staff account that asked for a new password (staff.py): the
+    # same amount of work as a real reset, so the answer does not tell who has an account
+    PASSWORD_RESET_UNKNOWN = "password_reset_unknown"
 
     @property
     def ics_method(self) -> str | None:

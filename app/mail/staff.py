@@ -45,3 +45,20 @@ def mail_password_reset(user: User, *, token: str, language: str, now: datetime)
         _queue_link_mail(
             MailKind.PASSWORD_RESET, user, subject, token=token, language=language, now=now
         )
+
+
+def mail_password_reset_unknown(email: str, *, language: str, now: datetime) -> None:
+    """Someone asked for a new password for an address that has no staff account."""
+    with force_locale(language):
+        queue_mail(
+            kind=MailKind.PASSWORD_RESET_UNKNOWN,
+            to_address=email,
+            to_name=None,
+            subject=_("Choose a new password for Holdplads"),
+            body_text=render_template(
+                f"mail/staff/{MailKind.PASSWORD_RESET_UNKNOWN}.txt",
+                login=public_url("management.login"),
+            ),
+            language=language,
+            now=now,
+        )

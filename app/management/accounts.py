@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from app import one_time_links
 from app.emails import normalize_email
 from app.extensions import db
-from app.mail.staff import mail_password_reset, mail_welcome
+from app.mail.staff import mail_password_reset, mail_password_reset_unknown, mail_welcome
 from app.models import Organisation, PasswordResetToken, User, UserRole
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
@@ -141,6 +141,17 @@ def send_password_reset_link(user: User, *, language: str, now: datetime) -> Non
     """A forgotten password: mail a link to choose a new one (valid one hour)."""
     token = issue_reset_token(user, now=now, lifetime=RESET_LINK_LIFETIME)
     mail_password_reset(user, token=token, language=language, now=now)
+
+
+def request_password_reset(email: str, *, language: str, now: datetime) -> None:
+    """Answer "I forgot my password" with a mail either way: a link for an account, a short
+    note for an address without one. The same work both ways, so neither the page nor the
+    time tells anybody which addresses have staff accounts."""
+    user = user_for_reset(email)
+    if user is not None:
+        send_password_reset_link(user, language=language, now=now)
+    else:
+        mail_password_reset_unknown(email.strip(), language=language, now=now)
 
 
 def valid_reset_token(token: str, *, now: datetime) -> PasswordResetToken | None:

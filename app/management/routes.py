@@ -91,6 +91,14 @@ def _configure_login(_state) -> None:
     login_manager.localize_callback = gettext
 
 
+@bp.after_request
+def _staff_pages_are_not_stored(response):
+    """Staff pages show participants' names and needs: never kept in a browser's cache."""
+    from app.security import no_store
+
+    return no_store(response)
+
+
 @bp.context_processor
 def _templates_ask_the_policy() -> dict:
     """Templates show a link only when the policy allows it (the view checks again)."""

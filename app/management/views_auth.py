@@ -46,8 +46,7 @@ def login():
 def logout():
     """Sign out here and in every other browser signed in as this account."""
     if current_user.is_authenticated:
-        accounts.end_sessions(current_user)
-        db.session.commit()
+        accounts.end_sessions(current_user)  # committed with the request
     logout_user()
     session.clear()
     flash(_("You are signed out."), "success")
@@ -60,9 +59,7 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether the email has an account or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = accounts.user_for_reset(form.email.data)
-        if user is not None:
-            accounts.send_password_reset_link(user, language=current_language(), now=utcnow())
+        accounts.request_password_reset(form.email.data, language=current_language(), now=utcnow())
         flash(
             _(
                 "If that email has a staff account, a link to choose a new password is on its way. "
