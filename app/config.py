@@ -102,6 +102,12 @@ def from_env(instance_path: str) -> dict:
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5/minute;20/hour"),
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Request size: a form POST larger than this is refused with 413 before it is read
+        # (a 150 MB POST once grew a worker by 750 MB). The longest text we take is an
+        # offering's description (20,000 characters, up to 80 KB as UTF-8).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(128 * 1024))),
+        "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "300")),
         # Staff sign-in attempts, per IP and per email: slows password guessing to a crawl.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute"),
         # "json": one JSON object per log line, for a log shipper; anything else: plain lines.

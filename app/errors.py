@@ -18,6 +18,8 @@ def handle_http_error(error: HTTPException):
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
     # abort(400, "a sentence") says what was wrong; the class's own text is generic English.
     message = error.description if error.description != type(error).description else None
+    if error.code == 413:
+        message = _("That was too much at once. Please shorten what you wrote and try again.")
     return render_template(template, error=error, message=message), error.code
 
 
