@@ -30,7 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     from app.ops import logs
 
-    logs.init_app(app)  # last: the outermost layer sees every answer, cached ones too
+    logs.init_app(app)  # the outermost layer but one: sees every answer, cached ones too
+    security.trust_proxies(app)  # outermost: everything inside sees the visitor's address
     return app
 
 

@@ -51,6 +51,20 @@ def _secret_key(instance_path: Path, environment: str) -> str:
     return key_file.read_text().strip()
 
 
+def _rate_limit_storage(environment: str) -> str:
+    """Rate limits are counted in memory unless a shared store is named; in memory, each
+    worker counts for itself, so four workers allow four times the limit."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    workers = os.environ.get("WEB_CONCURRENCY", "1")
+    several = workers.isdigit() and int(workers) > 1
+    if environment == "production" and several and uri.startswith("memory://"):
+        raise ConfigError(
+            f"WEB_CONCURRENCY={workers} workers would each count rate limits for themselves. "
+            "Set RATELIMIT_STORAGE_URI to a store they share, e.g. redis://127.0.0.1:6379."
+        )
+    return uri
+
+
 def from_env(instance_path: str) -> dict:
     """Build the Flask config mapping from the process environment."""
     instance = Path(instance_path)
@@ -101,7 +115,7 @@ def from_env(instance_path: str) -> dict:
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "10/minute;50/hour"),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5/minute;20/hour"),
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _rate_limit_storage(environment),
         # Request size: a form POST larger than this is refused with 413 before it is read
         # (a 150 MB POST once grew a worker by 750 MB). The longest text we take is an
         # offering's description (20,000 characters, up to 80 KB as UTF-8).
@@ -109,7 +123,15 @@ def from_env(instance_path: str) -> dict:
         "MAX_FORM_MEMORY_SIZE": int(os.environ.get("MAX_FORM_MEMORY_SIZE", str(128 * 1024))),
         "MAX_FORM_PARTS": int(os.environ.get("MAX_FORM_PARTS", "300")),
         # Staff sign-in attempts, per IP and per email: slows password guessing to a crawl.
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute"),
+        # Per hour too: 5 a minute alone still allows 7,200 guesses a day per address.
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;30/hour"),
+        # How many proxies in front of the app write X-Forwarded-For / X-Forwarded-Proto
+        # (werkzeug's ProxyFix, x_for and x_proto). 0: the headers are ignored and the TCP
+        # peer is the visitor. Behind one TLS proxy (nginx, Caddy) set 1: otherwise every
+        # visitor shares the proxy's address, and one person can use up the sign-in and
+        # sign-up limits for everybody. Never set it higher than the proxies you run: a
+        # visitor could then choose their own address.
+        "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
         # "json": one JSON object per log line, for a log shipper; anything else: plain lines.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain").strip().lower(),
     }

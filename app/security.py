@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Everything the page needs is served by us: no fonts, scripts or styles from elsewhere.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -66,6 +67,15 @@ class CookieOnlyWhenSentSessionInterface(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the visitor's address and scheme from the configured number of proxies
+    (TRUSTED_PROXY_COUNT). The factory wraps it last, as the outermost layer, so that rate
+    limits and the request log see the visitor, not the proxy."""
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register(app: Flask) -> None:
