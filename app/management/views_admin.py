@@ -123,7 +123,7 @@ def new_organisation():
 def audit_log():
     """Who looked at or exported participant data, newest first."""
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = min(max(1, int(request.args.get("page", "1"))), 100_000)  # OFFSET must fit
     except ValueError:
         page = 1
     entries, total = queries.audit_entries(page=page)
