@@ -94,6 +94,7 @@ class IsolatedClient(FlaskClient):
 def db_session(request, app):
     """One rolled-back transaction per test; `db.session` everywhere joins it."""
     _clear_page_caches(app)
+    _rate_limits_off()
     if request.node.get_closest_marker("committing"):
         with app.app_context():
             yield db.session
@@ -124,6 +125,14 @@ class _JoinedSession(FlaskSession):
 
     def get_bind(self, *args, **kwargs):
         return self.bind
+
+
+def _rate_limits_off() -> None:
+    """The limiter is global: a test that builds another app with default settings switches
+    it on for every later test. Each test starts with it off (limit tests switch it on)."""
+    from app.extensions import limiter
+
+    limiter.enabled = False
 
 
 def _clear_page_caches(app) -> None:
