@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -65,6 +66,15 @@ def _rate_limit_storage(environment: str) -> str:
     return uri
 
 
+def _trusted_hosts(public_url: str) -> list[str]:
+    """Host names the site answers to: PUBLIC_URL's, plus localhost for local checks."""
+    listed = os.environ.get("TRUSTED_HOSTS", "")
+    if listed.strip():
+        return [host.strip() for host in listed.split(",") if host.strip()]
+    public_host = urlsplit(public_url).hostname or "127.0.0.1"
+    return list(dict.fromkeys([public_host, "localhost", "127.0.0.1"]))
+
+
 def from_env(instance_path: str) -> dict:
     """Build the Flask config mapping from the process environment."""
     instance = Path(instance_path)
@@ -81,6 +91,9 @@ def from_env(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Where links in mail and calendars point; the site's host also names iCal UIDs.
         "PUBLIC_URL": public_url,
+        # Flask answers 400 to any other Host header: a forged host never reaches a page or
+        # the page cache. Links in pages are relative; links in mail and feeds use PUBLIC_URL.
+        "TRUSTED_HOSTS": _trusted_hosts(public_url),
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

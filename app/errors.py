@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 
 def _wants_json() -> bool:
@@ -13,6 +13,8 @@ def _wants_json() -> bool:
 
 
 def handle_http_error(error: HTTPException):
+    if isinstance(error, SecurityError):  # a Host header not in TRUSTED_HOSTS
+        return render_template("errors/untrusted_host.html"), 400
     if _wants_json():
         return jsonify(error=error.name, status=error.code), error.code
     template = "errors/404.html" if error.code == 404 else "errors/error.html"

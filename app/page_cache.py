@@ -29,6 +29,7 @@ from urllib.parse import parse_qs
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, request, session
 from werkzeug.http import parse_cookie
+from werkzeug.sansio.utils import host_is_trusted
 
 from app.extensions import db
 from app.i18n import LANG_COOKIE, choose_language, select_locale
@@ -215,6 +216,9 @@ class CachedPageMiddleware:
         path = environ.get("PATH_INFO", "")
         if _CACHED_PATHS.match(path) is None:
             return None
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if trusted and not host_is_trusted(environ.get("HTTP_HOST"), trusted):
+            return None  # Flask answers 400; nothing is kept for, or served to, a forged host
         raw_cookie = environ.get("HTTP_COOKIE")
         cookies = parse_cookie(raw_cookie) if raw_cookie else {}
         if self.session_cookie in cookies:
