@@ -25,7 +25,7 @@ install: $(STAMP) compile-translations
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads 8 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: install
 	$(BIN)/pytest
@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/rush.py
+	$(BIN)/python bench/slow_clients.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
