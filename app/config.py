@@ -127,6 +127,14 @@ def from_env(instance_path: str) -> dict:
         # Per IP and per email address, so one person or bot cannot flood the outbox.
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "10/minute;50/hour"),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5/minute;20/hour"),
+        # Sign-ups for one offering from one IP address: a family signs up together, but one
+        # address cannot take a course's last nine seats. Staff add people who phone.
+        "SIGNUP_PER_OFFERING_LIMIT": os.environ.get("SIGNUP_PER_OFFERING_LIMIT", "3/hour"),
+        # 0: a seat is the person's at once (the calm default). N > 0: a seat is held for N
+        # hours until the person confirms it from the mail, then goes to the waiting list;
+        # stops seats being taken with other people's addresses, but a person who misses the
+        # mail loses the seat. See the README, "Holding a seat until the address is confirmed".
+        "SIGNUP_CONFIRM_HOURS": float(os.environ.get("SIGNUP_CONFIRM_HOURS", "0")),
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(environment),
         # Request size: a form POST larger than this is refused with 413 before it is read

@@ -442,6 +442,9 @@ class Enrollment(db.Model):
     language: Mapped[str] = mapped_column(sa.String(8), default="da")
     manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # With SIGNUP_CONFIRM_HOURS: a seat held until the address is confirmed from the mail;
+    # None once confirmed (or when the setting is off).
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     added_by_id: Mapped[int | None] = mapped_column(  # staff who added someone who phoned
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import (
@@ -43,15 +46,50 @@ class AudienceField(RadioField):
             raise ValidationError(_l("Please choose how you take part."))
 
 
-class SignupForm(FlaskForm):
-    name = StringField(
+NAME_MAX_LENGTH = 100
+_NAME_PUNCTUATION = frozenset(" -'’.")
+
+
+def plain_name(form, field) -> None:
+    """A person's name and nothing else: letters (any alphabet), spaces, - ' and a full stop
+    (digits too, for "Deltager 2", but never digits alone).
+
+    The name is the only text of a sign-up that goes into mail, to whatever address was
+    typed, so it must not carry a link, an address, or characters that could reshape a
+    mail header (`:` `,` `;` `<`) or reorder the text (bidirectional controls).
+    """
+    value = field.data or ""
+    if (
+        not any(ch.isalpha() for ch in value)
+        or any(
+            not (ch.isalnum() or ch in _NAME_PUNCTUATION or unicodedata.category(ch) == "Mn")
+            for ch in value
+        )
+        or re.search(r"\.\S", value)  # "J. Hansen", never "www.example"
+    ):
+        raise ValidationError(
+            _l("Please write just your name: letters, spaces, hyphens and apostrophes.")
+        )
+
+
+def name_field() -> StringField:
+    """What counts as a person's name, for sign-up and for staff adding someone."""
+    return StringField(
         _l("Your name"),
         filters=STRIP,
         validators=[
             DataRequired(_l("Please write your name.")),
-            Length(max=200, message=_l("Please keep your name under 200 characters.")),
+            Length(
+                max=NAME_MAX_LENGTH,
+                message=_l("Please keep your name under %(max)d characters.", max=NAME_MAX_LENGTH),
+            ),
+            plain_name,
         ],
     )
+
+
+class SignupForm(FlaskForm):
+    name = name_field()
     email = _email_field(_l("Please write your email address, so we can send you your link."))
     phone = TelField(
         _l("Phone (optional)"),

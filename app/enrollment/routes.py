@@ -6,6 +6,7 @@
 /enrollments/<token>/cancel          GET asks "are you sure?", POST cancels
 /enrollments/<token>/accept|decline  answer a waiting-list offer (POST)
 /enrollments/<token>/leave           leave the waiting list (POST)
+/enrollments/<token>/confirm         confirm a seat held until the address is confirmed (POST)
 /my                                  ask for a sign-in link; signed in: all your bookings
 /my/sign-in/<token>                  GET shows a button, POST uses the one-time link
 /my/sign-out                         POST
@@ -32,6 +33,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from werkzeug.routing import BaseConverter
 
 from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
@@ -89,6 +91,15 @@ def _signup_limit() -> str:
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
+def _per_offering_limit() -> str:
+    return current_app.config["SIGNUP_PER_OFFERING_LIMIT"]
+
+
+def _offering_key() -> str:
+    """One visitor's sign-ups for one offering (the address as ProxyFix gives it)."""
+    return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+
+
 def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
@@ -107,6 +118,9 @@ def _email_key() -> str:
 @reads_before_writing  # a rush is not serialised on rendering and validating forms
 @limiter.limit(_signup_limit, methods=["POST"])
 @limiter.limit(_signup_limit, methods=["POST"], key_func=_email_key, scope="signup-email")
+@limiter.limit(
+    _per_offering_limit, methods=["POST"], key_func=_offering_key, scope="signup-offering"
+)
 def enroll(slug: str):
     """The sign-up form, and the sign-up itself."""
     now = utcnow()
@@ -263,6 +277,11 @@ def decline(token: str | None = None, enrollment_id: int | None = None):
     )
 
 
+def confirm(token: str | None = None, enrollment_id: int | None = None):
+    """Confirm the address from the mailed link: a held seat becomes the person's for good."""
+    return _act(services.confirm_address, _("Thank you. Your seat is yours."), token, enrollment_id)
+
+
 def leave(token: str | None = None, enrollment_id: int | None = None):
     """Leave the waiting list."""
     return _act(
@@ -277,6 +296,7 @@ for _name, _view, _methods in (
     ("accept", accept, ["POST"]),
     ("decline", decline, ["POST"]),
     ("leave", leave, ["POST"]),
+    ("confirm", confirm, ["POST"]),
 ):
     _suffix = "" if _name == "manage" else f"/{_name}"
     bp.add_url_rule(f"/enrollments/<token:token>{_suffix}", _name, _view, methods=_methods)

@@ -281,8 +281,27 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
     else:
         status = EnrollmentStatus.WAITLISTED
     enrollment, token = _new_enrollment(offering, person, status=status, now=now)
+    hold_hours = float(current_app.config.get("SIGNUP_CONFIRM_HOURS") or 0)
+    if status == EnrollmentStatus.CONFIRMED and hold_hours > 0:
+        enrollment.hold_expires_at = now + timedelta(hours=hold_hours)
+        db.session.flush()
     _mail_standing(enrollment, token, now)
     return enrollment, token
+
+
+def confirm_address(enrollment_id: int, *, now: datetime) -> Enrollment:
+    """The person opened the mailed link and confirmed: the held seat is theirs for good."""
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.hold_expires_at is None:
+        return enrollment
+    if enrollment.status != EnrollmentStatus.CONFIRMED:
+        raise InvalidTransition(enrollment.status)
+    if enrollment.hold_expires_at <= now:
+        raise OfferExpired(enrollment.status)
+    enrollment.hold_expires_at = None
+    enrollment.updated_at = now
+    db.session.flush()
+    return enrollment
 
 
 def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
@@ -436,14 +455,20 @@ def decline_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
     return enrollment
 
 
+def _lapsed(now: datetime):
+    """Offers nobody answered in time, and held seats whose address was never confirmed."""
+    return sa.or_(
+        sa.and_(Enrollment.status == EnrollmentStatus.OFFERED, Enrollment.offer_expires_at <= now),
+        sa.and_(Enrollment.status == EnrollmentStatus.CONFIRMED, Enrollment.hold_expires_at <= now),
+    )
+
+
 def expire_offers(*, now: datetime) -> int:
-    """Offers nobody answered in time go to the next person. Idempotent; run it every minute."""
+    """Offers nobody answered in time, and seats held for an address nobody confirmed, go to
+    the next person. Idempotent; run it every minute."""
     offering_ids = db.session.scalars(
         sa.select(Enrollment.offering_id)
-        .where(
-            Enrollment.status == EnrollmentStatus.OFFERED,
-            Enrollment.offer_expires_at <= now,
-        )
+        .where(_lapsed(now))
         .distinct()
         .order_by(Enrollment.offering_id)  # one lock order for everyone: no deadlocks
     ).all()
@@ -453,17 +478,15 @@ def expire_offers(*, now: datetime) -> int:
             continue  # another server's run (or a sign-up) holds it; the next run sees it
         stale = db.session.scalars(
             sa.select(Enrollment)
-            .where(
-                Enrollment.offering_id == offering_id,
-                Enrollment.status == EnrollmentStatus.OFFERED,
-                Enrollment.offer_expires_at <= now,
-            )
+            .where(Enrollment.offering_id == offering_id, _lapsed(now))
             .order_by(Enrollment.queued_at, Enrollment.id)
             .execution_options(populate_existing=True)
         ).all()
         for enrollment in stale:
+            unconfirmed = enrollment.status == EnrollmentStatus.CONFIRMED
             _end(enrollment, EnrollmentStatus.CANCELLED, now)
-            mail_offer_expired(enrollment, now=now)
+            enrollment.hold_expires_at = None
+            mail_offer_expired(enrollment, now=now, unconfirmed=unconfirmed)
             expired += 1
         if stale:
             fill_freed_seats(offering_id, now=now)

@@ -40,10 +40,20 @@ def mail_confirmed(
     """A seat is theirs: at sign-up, from the waiting list, or an offer accepted."""
     with force_locale(language_of(enrollment)):
         title = title_of(enrollment.offering)
+        paragraphs = [
+            _("You have a seat on %(title)s. We look forward to seeing you.", title=title)
+        ]
+        if enrollment.hold_expires_at is not None:
+            paragraphs.append(
+                _(
+                    "Please confirm your seat by %(when)s: open your link below and press "
+                    '"Confirm my seat". Until then we hold the seat for you; after that it goes '
+                    "to the next person.",
+                    when=when(enrollment.hold_expires_at),
+                )
+            )
         draft = Draft(
-            _("You have a seat: %(title)s", title=title),
-            [_("You have a seat on %(title)s. We look forward to seeing you.", title=title)],
-            manage_actions(token),
+            _("You have a seat: %(title)s", title=title), paragraphs, manage_actions(token)
         )
         return queue_about(MailKind.CONFIRMED, enrollment, draft, now=now)
 
@@ -151,8 +161,11 @@ def mail_offer(
         return queue_about(MailKind.OFFER, enrollment, draft, now=now)
 
 
-def mail_offer_expired(enrollment: Enrollment, *, now: datetime) -> OutboxMessage | None:
-    """They did not answer an offer in time; the seat went on."""
+def mail_offer_expired(
+    enrollment: Enrollment, *, now: datetime, unconfirmed: bool = False
+) -> OutboxMessage | None:
+    """They did not answer an offer in time (or, `unconfirmed`, did not confirm the seat they
+    were holding from the sign-up mail); the seat went on."""
     with force_locale(language_of(enrollment)):
         title = title_of(enrollment.offering)
         draft = Draft(
@@ -163,7 +176,9 @@ def mail_offer_expired(enrollment: Enrollment, *, now: datetime) -> OutboxMessag
                     "so it has gone to the next person on the waiting list.",
                     title=title,
                 ),
-                _("You are no longer on the waiting list. You are welcome to sign up again."),
+                _("You are no longer signed up. You are welcome to sign up again.")
+                if unconfirmed
+                else _("You are no longer on the waiting list. You are welcome to sign up again."),
             ],
             [
                 (

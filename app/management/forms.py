@@ -43,6 +43,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
 from app.forms import STRIP, strip
 from app.forms import Form as FlaskForm
 from app.i18n import local_to_utc
@@ -154,7 +155,9 @@ class ResetPasswordForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
+        _l("Name"),
+        validators=[DataRequired(_l("Write a name.")), Length(max=NAME_MAX_LENGTH), plain_name],
+        filters=STRIP,
     )
     email = EmailField(
         _l("Email"),
