@@ -112,6 +112,11 @@ def from_env(instance_path: str) -> dict:
         "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS"), False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Holdplads <holdplads@localhost>"),
         "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX", str(instance / "outbox")),
+        # Letters beyond ASCII before the @ (søren.ærø@…) travel only with the server's
+        # SMTPUTF8 extension. Off: the forms refuse such addresses with a clear message. On
+        # (your relay offers SMTPUTF8): they are accepted and sent that way. A domain in
+        # Danish letters is always fine: it is sent in its IDNA form.
+        "MAIL_SMTPUTF8": _bool(os.environ.get("MAIL_SMTPUTF8"), False),
         # Rendered public pages are cached per worker and validated by the change marker.
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "512")),
         # Delivery of the outbox: a failed send is retried after MAIL_RETRY_SECONDS, doubling

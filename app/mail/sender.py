@@ -17,8 +17,12 @@ import contextlib
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import message_from_string
+from email import policy as email_policy
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -27,6 +31,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
+from app.mail.addresses import deliverable_address, header_text
 from app.models import OutboxMessage, OutboxStatus
 from app.transaction import write_transaction
 
@@ -52,11 +57,31 @@ class SendReport:
         return f"sent {self.sent}, will retry {self.retrying}, failed {self.failed}"
 
 
+class UnbuildableMessage(ValueError):
+    """No message can be made of this row (a broken address, a header that would not stay
+    one header): it is marked failed at once, for staff to see, never retried for ever."""
+
+
+# The top-level headers of every message (Content-* and MIME-Version are the MIME layout's).
+_HEADERS = ["From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted"]
+_UTF8 = email_policy.default.clone(utf8=True)  # for SMTPUTF8 addresses and .eml files
+
+
 def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = formataddr((message.to_name or "", message.to_address))
-    email["Subject"] = message.subject
+    """The message for one outbox row. Every header value written by a person (subject,
+    name) is one plain line (`header_text`), and the finished headers are checked again, so
+    no value can add a header or another recipient. Raises UnbuildableMessage."""
+    try:
+        to_address = deliverable_address(message.to_address)
+        local, _at, to_domain = to_address.rpartition("@")
+        email = EmailMessage()
+        email["From"] = sender
+        email["To"] = Address(
+            display_name=header_text(message.to_name), username=local, domain=to_domain
+        )
+        email["Subject"] = header_text(message.subject)
+    except (ValueError, TypeError, IndexError, HeaderParseError) as error:
+        raise UnbuildableMessage(str(error)) from error
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
     email["Auto-Submitted"] = "auto-generated"
@@ -72,7 +97,25 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
             filename="invite.ics",
             params={"method": message.ics_method or "PUBLISH", "charset": "utf-8"},
         )
+    _check_headers(email, to_address)
     return email
+
+
+def _check_headers(email: EmailMessage, to_address: str) -> None:
+    """Read the finished message back as a mail reader would: exactly our headers, and one
+    recipient, whatever the email package did with the values."""
+    try:
+        parsed = message_from_string(email.as_string(policy=_UTF8), policy=_UTF8)
+        names = [
+            name
+            for name in parsed.keys()  # noqa: SIM118 (keys keeps repeated headers)
+            if not name.lower().startswith("content-") and name != "MIME-Version"
+        ]
+        addresses = parsed["To"].addresses
+    except Exception as error:  # noqa: BLE001 - anything unreadable is unsendable
+        raise UnbuildableMessage(f"unreadable headers: {error}") from error
+    if names != _HEADERS or len(addresses) != 1 or addresses[0].addr_spec != to_address:
+        raise UnbuildableMessage(f"headers changed while building: {names}")
 
 
 class Envelope(NamedTuple):
@@ -80,7 +123,7 @@ class Envelope(NamedTuple):
 
     id: int
     kind: str
-    to_address: str
+    to_address: str  # as on the envelope: the domain in IDNA form
 
 
 class _Transport:
@@ -94,7 +137,8 @@ class _Transport:
         if not self.config["MAIL_SERVER"]:
             folder = Path(self.config["MAIL_OUTBOX"])
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{message.id:08d}-{message.kind}.eml").write_bytes(bytes(email))
+            eml = email.as_bytes(policy=_UTF8)
+            (folder / f"{message.id:08d}-{message.kind}.eml").write_bytes(eml)
             return
         if self.smtp is None:
             smtp = smtplib.SMTP(
@@ -186,10 +230,18 @@ def _deliver(
     config = current_app.config
     try:
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        email = build_email(message, sender=config["MAIL_FROM"], domain=domain)
+        try:
+            email = build_email(message, sender=config["MAIL_FROM"], domain=domain)
+        except UnbuildableMessage as error:
+            db.session.rollback()
+            _give_up(message_id, f"cannot be built: {error}", now=now)
+            report.errors.append(f"{message_id}: {error}")
+            report.failed += 1
+            current_app.logger.warning("mail %s cannot be built: %s", message_id, error)
+            return
         attempts = message.attempts
         # Read now: touching the expired object later would open a transaction.
-        envelope = Envelope(message.id, str(message.kind), message.to_address)
+        envelope = Envelope(message.id, str(message.kind), deliverable_address(message.to_address))
         db.session.commit()  # no transaction is held while we talk to the server
     except Exception as error:  # noqa: BLE001
         db.session.rollback()
@@ -200,7 +252,9 @@ def _deliver(
     try:
         transport.send(envelope, email)
     except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        gave_up = attempts >= int(config.get("MAIL_MAX_ATTEMPTS", 8))
+        # A server that cannot carry the address (no SMTPUTF8) or refuses the recipient for
+        # good (5xx) will say the same next time: failed at once, for staff to see.
+        gave_up = _permanent(error) or attempts >= int(config.get("MAIL_MAX_ATTEMPTS", 8))
         delay = _retry_delay(attempts, int(config.get("MAIL_RETRY_SECONDS", 60)))
         with write_transaction():
             db.session.execute(
@@ -226,6 +280,23 @@ def _deliver(
             .values(status=OutboxStatus.SENT, sent_at=now, last_error=None)
         )
     report.sent += 1
+
+
+def _permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in error.recipients.values())
+    return False
+
+
+def _give_up(message_id: int, reason: str, *, now: datetime) -> None:
+    with write_transaction():
+        db.session.execute(
+            _table.update()
+            .where(_table.c.id == message_id)
+            .values(status=OutboxStatus.FAILED, last_error=reason[:1000], next_attempt_at=now)
+        )
 
 
 def retry_failed(message_id: int, *, now: datetime) -> bool:

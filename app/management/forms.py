@@ -43,7 +43,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
+from app.enrollment.forms import NAME_MAX_LENGTH, mailable, plain_name
 from app.forms import STRIP, strip
 from app.forms import Form as FlaskForm
 from app.i18n import local_to_utc
@@ -155,16 +155,15 @@ class ResetPasswordForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = StringField(
-        _l("Name"),
-        validators=[DataRequired(_l("Write a name.")), Length(max=NAME_MAX_LENGTH), plain_name],
-        filters=STRIP,
+        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
     )
     email = EmailField(
         _l("Email"),
         validators=[
             DataRequired(_l("Write an email address.")),
-            Email(_l("Write a valid email address.")),
+            Email(_l("Write a valid email address."), allow_smtputf8=True),
             Length(max=254),
+            mailable,
         ],
         filters=STRIP,
     )
@@ -567,14 +566,17 @@ class MessageForm(FlaskForm):
 
 class AddParticipantForm(FlaskForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
+        _l("Name"),
+        validators=[DataRequired(_l("Write a name.")), Length(max=NAME_MAX_LENGTH), plain_name],
+        filters=STRIP,
     )
     email = EmailField(
         _l("Email"),
         validators=[
             DataRequired(_l("Write an email address.")),
-            Email(_l("Write a valid email address.")),
+            Email(_l("Write a valid email address."), allow_smtputf8=True),
             Length(max=254),
+            mailable,
         ],
         filters=STRIP,
     )
