@@ -8,6 +8,8 @@ another bucket.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from app.extensions import limiter
@@ -89,3 +91,81 @@ def test_production_refuses_per_worker_limits_with_several_workers(monkeypatch, 
         from_env(str(tmp_path))
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
     assert from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379"
+
+
+_WORKER = """
+import sys, json
+from app import create_app
+config = json.loads(sys.argv[1])
+app = create_app(config)
+client = app.test_client()
+codes = [
+    client.post("/manage/login", data={"email": f"w{i}@example.org", "password": "x"},
+                environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code
+    for i in range(int(sys.argv[2]))
+]
+print(json.dumps(codes))
+"""
+
+
+@pytest.fixture
+def redis_url():
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: apt-get install redis-server")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_two_workers_share_one_rate_limit_through_redis(app, redis_url):
+    """Two processes, as two gunicorn workers are: the second sees what the first counted."""
+    import json
+    import subprocess
+    import sys
+
+    config = json.dumps(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "LOGIN_RATE_LIMIT": "2/minute",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+    def worker(requests: int) -> list[int]:
+        done = subprocess.run(
+            [sys.executable, "-c", _WORKER, config, str(requests)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert worker(2) == [200, 200]
+    assert worker(1) == [429]
