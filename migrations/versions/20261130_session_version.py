@@ -1,7 +1,7 @@
 """A per-account session version: sign-out, a password reset and deactivation end every session.
 
 Revision ID: 5e55107e7510
-Revises: 0841f31502d7
+Revises: 5b2d7c1e9a40
 Create Date: 2026-11-30 22:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e55107e7510"
-down_revision = "0841f31502d7"
+down_revision = "5b2d7c1e9a40"
 branch_labels = None
 depends_on = None
 
