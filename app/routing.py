@@ -21,6 +21,7 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
+
 # Lower-case words joined by hyphens: keeps `/offerings/<slug>.ics` unambiguous. The URL map,
 # the forms, the API schema and the two caching middlewares (page_cache.py,
 # calendar/conditional.py) all build on this; tests/test_routing.py holds them together.
