@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from app.calendar.conditional import PRIVATE_FEED, PUBLIC_FEED
 from app.page_cache import _CACHED_PATHS
@@ -19,8 +20,8 @@ def _get_routes(app):
             continue
         values = {}
         for name in rule.arguments:
-            converter = type(rule._converters[name]).__name__
-            values[name] = SAMPLE_VALUES["int" if converter == "IntegerConverter" else name]
+            is_int = isinstance(rule._converters[name], IntegerConverter)  # IdConverter too
+            values[name] = SAMPLE_VALUES["int" if is_int else name]
         yield adapter.build(rule.endpoint, values), rule, app.view_functions[rule.endpoint]
 
 
