@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from app.audit import AuditAction, record_audit
 from app.catalogue.queries import offering_facts
 from app.database import as_utc
 from app.emails import normalize_email
@@ -399,6 +400,19 @@ def _end(enrollment: Enrollment, status: str, now: datetime, message: str | None
     return had_seat
 
 
+def _log_decision(
+    action: str, enrollment: Enrollment, by_user_id: int | None, now: datetime
+) -> None:
+    """A staff decision about one person, in the audit log (ids only, never the name)."""
+    record_audit(
+        user_id=by_user_id,
+        action=action,
+        offering_id=enrollment.offering_id,
+        now=now,
+        details=f"enrollment {enrollment.id}: {enrollment.status}",
+    )
+
+
 def cancel_enrollment(
     enrollment_id: int,
     *,
@@ -411,6 +425,7 @@ def cancel_enrollment(
     was_confirmed = enrollment.status == EnrollmentStatus.CONFIRMED
     had_seat = _end(enrollment, EnrollmentStatus.CANCELLED, now, message)
     if by_staff_id is not None:
+        _log_decision(AuditAction.CANCEL_SEAT, enrollment, by_staff_id, now)
         mail_cancelled_by_staff(enrollment, message=message, had_seat=was_confirmed, now=now)
     else:
         mail_cancelled(enrollment, had_seat=was_confirmed, now=now)
@@ -496,7 +511,9 @@ def expire_offers(*, now: datetime) -> int:
 # --- the facilitator's side ----------------------------------------------------------------
 
 
-def approve_request(enrollment_id: int, *, now: datetime, message: str | None = None) -> Enrollment:
+def approve_request(
+    enrollment_id: int, *, now: datetime, by_user_id: int | None, message: str | None = None
+) -> Enrollment:
     """Say yes to a request: a seat if one is free, else the waiting list from now."""
     enrollment = _load_locked(enrollment_id)
     if enrollment.status != EnrollmentStatus.REQUESTED:
@@ -516,19 +533,23 @@ def approve_request(enrollment_id: int, *, now: datetime, message: str | None = 
         token = manage_token(enrollment)
         position = waitlist_position(enrollment)
         mail_waitlisted(enrollment, position=position, token=token, now=now)
+    _log_decision(AuditAction.APPROVE_REQUEST, enrollment, by_user_id, now)
     return enrollment
 
 
-def decline_request(enrollment_id: int, *, now: datetime, message: str | None = None) -> Enrollment:
+def decline_request(
+    enrollment_id: int, *, now: datetime, by_user_id: int | None, message: str | None = None
+) -> Enrollment:
     enrollment = _load_locked(enrollment_id)
     if enrollment.status != EnrollmentStatus.REQUESTED:
         raise InvalidTransition(enrollment.status)
     _end(enrollment, EnrollmentStatus.DECLINED, now, message)
+    _log_decision(AuditAction.DECLINE_REQUEST, enrollment, by_user_id, now)
     mail_declined(enrollment, message=message, now=now)
     return enrollment
 
 
-def move_from_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
+def move_from_waitlist(enrollment_id: int, *, now: datetime, by_user_id: int | None) -> Enrollment:
     """Staff give a waiting person a free seat at once (no offer round)."""
     enrollment = _load_locked(enrollment_id)
     if enrollment.status != EnrollmentStatus.WAITLISTED:
@@ -539,18 +560,32 @@ def move_from_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
     enrollment.confirmed_at = now
     enrollment.updated_at = now
     db.session.flush()
+    _log_decision(AuditAction.PROMOTE, enrollment, by_user_id, now)
     token = manage_token(enrollment)
     mail_confirmed(enrollment, token=token, now=now)
     return enrollment
 
 
-def change_capacity(offering_id: int, new_capacity: int | None, *, now: datetime) -> Offering:
+def _seats_text(capacity: int | None) -> str:
+    return "unlimited" if capacity is None else str(capacity)
+
+
+def change_capacity(
+    offering_id: int, new_capacity: int | None, *, now: datetime, by_user_id: int | None
+) -> Offering:
     """Change the number of seats; never below those held, new seats go to the waiting list."""
     offering = lock_offering(offering_id)
     if new_capacity is not None:
         held = _seats_taken(offering_id)
         if new_capacity < max(held, 1):
             raise CapacityBelowConfirmed(max(held, 1))
+    record_audit(
+        user_id=by_user_id,
+        action=AuditAction.CHANGE_CAPACITY,
+        offering_id=offering_id,
+        now=now,
+        details=f"capacity {_seats_text(offering.capacity)} → {_seats_text(new_capacity)}",
+    )
     offering.capacity = new_capacity
     db.session.flush()
     fill_freed_seats(offering_id, now=now)

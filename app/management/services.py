@@ -15,12 +15,12 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app.audit import AuditAction, record_audit
 from app.extensions import db
 from app.i18n import local_to_utc
 from app.models import (
     Attendance,
     AttendanceStatus,
-    AuditEntry,
     Enrollment,
     EnrollmentStatus,
     Facilitator,
@@ -274,13 +274,15 @@ def create_offering(
     return offering
 
 
-def update_offering(offering: Offering, details: OfferingDetails, *, now: datetime) -> Offering:
+def update_offering(
+    offering: Offering, details: OfferingDetails, *, now: datetime, by_user_id: int | None
+) -> Offering:
     """Save the form. Capacity goes through the sign-up service: it refuses to go below the
     confirmed count (`CapacityBelowConfirmed`) and offers new seats to the waiting list."""
     if details.capacity != offering.capacity:
         from app.enrollment.services import change_capacity
 
-        change_capacity(offering.id, details.capacity, now=now)
+        change_capacity(offering.id, details.capacity, now=now, by_user_id=by_user_id)
     _apply(offering, details)
     offering.revision += 1
     offering.updated_at = now
@@ -539,35 +541,17 @@ def set_attendance(
     row.recorded_at = now
     row.recorded_by_id = recorded_by_id
     db.session.flush()
+    record_audit(
+        user_id=recorded_by_id,
+        action=AuditAction.RECORD_ATTENDANCE,
+        offering_id=occurrence.offering_id,
+        now=now,
+        details=f"enrollment {enrollment.id}, occurrence {occurrence.id}: {status}",
+    )
     return row
 
 
-# --- audit log -----------------------------------------------------------------------------
-
-
-class AuditAction:
-    VIEW_PARTICIPANTS = "view_participants"
-    VIEW_ATTENDANCE = "view_attendance"
-    EXPORT_CSV = "export_csv"
-    PRINT_SHEET = "print_attendance_sheet"
-    EMAIL_PARTICIPANTS = "email_participants"
-
-
-def record_audit(
-    *,
-    user_id: int | None,
-    action: str,
-    offering_id: int | None,
-    now: datetime,
-    details: str | None = None,
-) -> AuditEntry:
-    """Who looked at or exported participant data, and when."""
-    entry = AuditEntry(
-        user_id=user_id, action=action, offering_id=offering_id, details=details, created_at=now
-    )
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+# --- writing to participants ----------------------------------------------------------
 
 
 def email_participants(

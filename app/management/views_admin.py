@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit import AuditAction, record_audit
 from app.database import utcnow
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -14,7 +15,6 @@ from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
 from app.management.access import allowed_if, ensure
 from app.management.forms import AccountForm, OrganisationForm
-from app.management.services import record_audit
 from app.models import Organisation, User
 from app.transaction import writes
 
@@ -138,8 +138,12 @@ def audit_log():
 def undelivered_mail():
     """Mail that could not be delivered after every retry, to send again or follow up by phone."""
     state = queries.mail_state()
-    record_audit(user_id=current_user.id, action="view_undelivered_mail", offering_id=None,
-                 now=utcnow())  # fmt: skip
+    record_audit(
+        user_id=current_user.id,
+        action=AuditAction.VIEW_UNDELIVERED_MAIL,
+        offering_id=None,
+        now=utcnow(),
+    )
     return render_template("management/mail.html", state=state, form=ConfirmForm())
 
 

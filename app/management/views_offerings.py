@@ -175,7 +175,7 @@ def edit_offering(offering_id: int):
 
     details = form.to_details()
     try:
-        services.update_offering(offering, details, now=utcnow())
+        services.update_offering(offering, details, now=utcnow(), by_user_id=current_user.id)
     except services.SlugTaken:
         form.slug.errors.append(_("Another offering already uses this web address."))
         return _render_form(form, offering, 400)

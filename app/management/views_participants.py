@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.audit import AuditAction, record_audit
 from app.database import utcnow
 from app.enrollment import services as enrollment_services
 from app.forms import ConfirmForm
@@ -33,7 +34,6 @@ from app.management.forms import (
     EmailParticipantsForm,
     MessageForm,
 )
-from app.management.services import AuditAction
 from app.models import AttendanceStatus, EnrollmentStatus, Offering
 from app.routing import as_row_id
 from app.transaction import writes
@@ -46,7 +46,7 @@ def _offering_for_participants(offering_id: int) -> Offering:
 
 
 def _audit(action: str, offering: Offering, details: str | None = None) -> None:
-    services.record_audit(
+    record_audit(
         user_id=current_user.id,
         action=action,
         offering_id=offering.id,
@@ -112,7 +112,7 @@ def approve(enrollment_id: int):
     return _decide(
         enrollment_id,
         lambda eid, message: enrollment_services.approve_request(
-            eid, now=utcnow(), message=message
+            eid, now=utcnow(), message=message, by_user_id=current_user.id
         ),
         _("The request is approved and the person has been told."),
     )
@@ -124,7 +124,7 @@ def decline(enrollment_id: int):
     return _decide(
         enrollment_id,
         lambda eid, message: enrollment_services.decline_request(
-            eid, now=utcnow(), message=message
+            eid, now=utcnow(), message=message, by_user_id=current_user.id
         ),
         _("The request is declined and the person has been told."),
     )
@@ -147,7 +147,9 @@ def promote(enrollment_id: int):
     """Give a waiting person a free seat now."""
     return _decide(
         enrollment_id,
-        lambda eid, message: enrollment_services.move_from_waitlist(eid, now=utcnow()),
+        lambda eid, message: enrollment_services.move_from_waitlist(
+            eid, now=utcnow(), by_user_id=current_user.id
+        ),
         _("The person has a seat now and has been told."),
     )
 

@@ -47,15 +47,17 @@ def test_request_mode_records_a_request_that_staff_approve_or_decline():
     third, _ = services.enroll(offering.id, person(3), now=now())
     assert first.status == second.status == "requested"
     assert outbox("requested")
-    services.approve_request(first.id, now=now(), message="Vi ses til samtalen")
-    services.approve_request(second.id, now=now())  # full: goes on the waiting list
-    services.decline_request(third.id, now=now(), message="Gruppen passer ikke")
+    services.approve_request(first.id, now=now(), by_user_id=None, message="Vi ses til samtalen")
+    services.approve_request(
+        second.id, now=now(), by_user_id=None
+    )  # full: goes on the waiting list
+    services.decline_request(third.id, now=now(), by_user_id=None, message="Gruppen passer ikke")
     assert (first.status, second.status, third.status) == ("confirmed", "waitlisted", "declined")
     approved = outbox("approved")[0]
     assert "Vi ses til samtalen" in approved.body_text
     assert "Gruppen passer ikke" in outbox("declined")[0].body_text
     with pytest.raises(services.InvalidTransition):
-        services.approve_request(third.id, now=now())
+        services.approve_request(third.id, now=now(), by_user_id=None)
 
 
 def test_drop_in_and_closed_offerings_take_no_signups():
@@ -214,10 +216,10 @@ def test_move_from_waitlist_needs_a_free_seat():
     services.enroll(offering.id, person(1), now=now())
     waiting, _ = services.enroll(offering.id, person(2), now=now())
     with pytest.raises(services.NoSeatFree):
-        services.move_from_waitlist(waiting.id, now=now())
+        services.move_from_waitlist(waiting.id, now=now(), by_user_id=None)
     offering.capacity = 2  # a direct edit, so nobody is offered the seat first
     db.session.flush()
-    services.move_from_waitlist(waiting.id, now=now())
+    services.move_from_waitlist(waiting.id, now=now(), by_user_id=None)
     assert fresh(waiting).status == "confirmed"
 
 
@@ -226,9 +228,9 @@ def test_capacity_cannot_drop_below_held_seats_and_raising_it_offers_seats():
     for i in range(4):
         services.enroll(offering.id, person(i), now=now())
     with pytest.raises(services.CapacityBelowConfirmed) as caught:
-        services.change_capacity(offering.id, 1, now=now())
+        services.change_capacity(offering.id, 1, now=now(), by_user_id=None)
     assert caught.value.minimum == 2
-    services.change_capacity(offering.id, 3, now=now())
+    services.change_capacity(offering.id, 3, now=now(), by_user_id=None)
     states = sorted(
         e.status
         for e in db.session.scalars(

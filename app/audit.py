@@ -1,0 +1,47 @@
+"""The audit log: who looked at participant data, and every decision staff made about it.
+
+The service that makes a change writes its entry, in the same transaction as the change
+(pretix's `order.log_action` is the model), so a decision is never logged without happening
+or happen without being logged. Entries hold ids, never a participant's name or address.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.extensions import db
+from app.models import AuditEntry
+
+
+class AuditAction:
+    # looking at participant data (the views that show it write these)
+    VIEW_PARTICIPANTS = "view_participants"
+    VIEW_ATTENDANCE = "view_attendance"
+    EXPORT_CSV = "export_csv"
+    PRINT_SHEET = "print_attendance_sheet"
+    VIEW_UNDELIVERED_MAIL = "view_undelivered_mail"
+    # staff decisions (the services that make them write these)
+    EMAIL_PARTICIPANTS = "email_participants"
+    APPROVE_REQUEST = "approve_request"
+    DECLINE_REQUEST = "decline_request"
+    CANCEL_SEAT = "cancel_seat"
+    PROMOTE = "promote_from_waitlist"
+    CHANGE_CAPACITY = "change_capacity"
+    RECORD_ATTENDANCE = "record_attendance"
+
+
+def record_audit(
+    *,
+    user_id: int | None,
+    action: str,
+    offering_id: int | None,
+    now: datetime,
+    details: str | None = None,
+) -> AuditEntry:
+    """Write one entry: who (`user_id`), what, about which offering, and when."""
+    entry = AuditEntry(
+        user_id=user_id, action=action, offering_id=offering_id, details=details, created_at=now
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
