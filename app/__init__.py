@@ -39,6 +39,7 @@ def register_extensions(app: Flask) -> None:
     from app import accounts, i18n, page_cache, transaction  # noqa: F401  (accounts: a loader)
     from app.database import install_sqlite_hooks, track_changes
     from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
     from app.models import ChangeMarker
 
     db.init_app(app)
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from app.calendar.routes import bp as calendar_bp
     from app.catalogue.routes import bp as catalogue_bp
     from app.enrollment.routes import bp as enrollment_bp
+    from app.figures.routes import bp as figures_bp
     from app.management.routes import bp as management_bp
     from app.ops.health import bp as health_bp
     from app.routing import IdConverter, SlugConverter
@@ -78,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(management_bp)
+    app.register_blueprint(figures_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
 

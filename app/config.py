@@ -87,6 +87,14 @@ def from_env(instance_path: str) -> dict:
     return {
         "ENV_NAME": environment,
         "SECRET_KEY": _secret_key(instance, environment),
+        # Key of the participant pseudonym behind "new and returning participants" (key
+        # figures). Empty: derived from SECRET_KEY. Set it to keep figures stable when the
+        # SECRET_KEY is rotated.
+        "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY", ""),
+        # The municipality's name in the key-figures export partners compare.
+        "MUNICIPALITY_NAME": os.environ.get("MUNICIPALITY_NAME", "Holdplads"),
+        # The largest key-figures export a coordinator may upload to compare (bytes).
+        "FIGURES_UPLOAD_MAX_BYTES": int(os.environ.get("FIGURES_UPLOAD_MAX_BYTES", "262144")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Where links in mail and calendars point; the site's host also names iCal UIDs.

@@ -425,12 +425,18 @@ class Enrollment(db.Model):
         ),
         sa.Index("ix_enrollments_offering_status", "offering_id", "status", "queued_at"),
         sa.Index("ix_enrollments_email_normalized", "email_normalized"),
+        # Key figures: "returning participants" looks people up by pseudonym.
+        sa.Index("ix_enrollments_person_key", "person_key", "confirmed_at"),
+        sa.Index("ix_enrollments_offering_created", "offering_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     offering_id: Mapped[int] = mapped_column(sa.ForeignKey("offerings.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(254))
     email_normalized: Mapped[str] = mapped_column(sa.String(254))  # lower-cased, trimmed
+    # A keyed hash of email_normalized, set on insert (app/figures/pseudonym.py): key figures
+    # match returning people by it, and it survives retention blanking the email.
+    person_key: Mapped[str | None] = mapped_column(sa.String(64))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     audience: Mapped[Audience] = mapped_column(_enum(Audience, "audience"))
     status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "status"))

@@ -5,7 +5,7 @@ easy to test, and the views call them before acting (load → check → act). Hi
 is a courtesy; these checks are the rule.
 
 - admin: everything, including accounts, organisations and the audit log.
-- coordinator: every offering of their organisation, and its key figures.
+- coordinator: every offering of their organisation, and the key figures of all.
 - peer worker: creates offerings for their organisation; edits the ones they facilitate
   (or created).
 - volunteer-centre staff: the offerings of their own organisation (the volunteer centre)
@@ -115,6 +115,25 @@ def can_duplicate_offering(user: User | None, offering: Offering) -> bool:
 
 
 def can_view_key_figures(user: User | None) -> bool:
+    """Coordinators and admins see all; other staff their own organisation's offerings."""
+    if not _active(user):
+        return False
+    return user.role in (UserRole.ADMIN, UserRole.COORDINATOR) or user.organisation_id is not None
+
+
+def key_figures_organisation(user: User) -> int | None:
+    """Whose offerings a user's key figures cover: None means every organisation.
+
+    Peer workers and volunteer-centre staff see their organisation's offerings, the ones
+    it co-organises included.
+    """
+    if user.role in (UserRole.ADMIN, UserRole.COORDINATOR):
+        return None
+    return user.organisation_id
+
+
+def can_compare_key_figures(user: User | None) -> bool:
+    """Upload partner municipalities' exports and compare: coordinators and admins."""
     return _active(user) and user.role in (UserRole.ADMIN, UserRole.COORDINATOR)
 
 

@@ -253,63 +253,6 @@ def recipients(offering_id: int, audience: str, *, occurrence_id: int | None = N
     return list(db.session.scalars(query.order_by(Enrollment.id)))
 
 
-# --- key figures (coordinators) --------------------------------------------------------------
-
-
-@dataclass
-class KeyFigures:
-    offerings_published: int
-    offerings_draft: int
-    confirmed: int
-    waiting: int
-    requests: int
-    attendance_recorded: int
-    attendance_present: int
-
-    @property
-    def attendance_rate(self) -> float | None:
-        if not self.attendance_recorded:
-            return None
-        return self.attendance_present / self.attendance_recorded
-
-
-def key_figures(user: User) -> KeyFigures:
-    visible = _visible_to(user)
-    by_status = dict(
-        db.session.execute(
-            sa.select(Offering.status, sa.func.count()).where(visible).group_by(Offering.status)
-        ).all()
-    )
-    visible_ids = sa.select(Offering.id).where(visible)
-    by_enrollment = dict(
-        db.session.execute(
-            sa.select(Enrollment.status, sa.func.count())
-            .where(Enrollment.offering_id.in_(visible_ids))
-            .group_by(Enrollment.status)
-        ).all()
-    )
-    attendance = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.coalesce(
-                sa.func.sum(sa.case((Attendance.status == AttendanceStatus.PRESENT, 1), else_=0)),
-                0,
-            ),
-        )
-        .join(Occurrence, Occurrence.id == Attendance.occurrence_id)
-        .where(Occurrence.offering_id.in_(visible_ids))
-    ).one()
-    return KeyFigures(
-        offerings_published=by_status.get(OfferingStatus.PUBLISHED, 0),
-        offerings_draft=by_status.get(OfferingStatus.DRAFT, 0),
-        confirmed=by_enrollment.get(EnrollmentStatus.CONFIRMED, 0),
-        waiting=by_enrollment.get(EnrollmentStatus.WAITLISTED, 0),
-        requests=by_enrollment.get(EnrollmentStatus.REQUESTED, 0),
-        attendance_recorded=int(attendance[0] or 0),
-        attendance_present=int(attendance[1] or 0),
-    )
-
-
 # --- choices for forms -----------------------------------------------------------------------
 
 

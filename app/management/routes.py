@@ -34,7 +34,6 @@ URLS = [
     # the facilitator's own page, offerings and their dates
     ("/",                                               offerings.dashboard,             GET),
     ("/calendar-link",                                  offerings.calendar_link,         POST),
-    ("/figures",                                        offerings.key_figures,           GET),
     ("/offerings",                                      offerings.offerings,             GET),
     ("/offerings/new",                                  offerings.new_offering,          GET_POST),
     ("/offerings/<int:offering_id>",                    offerings.offering,              GET),

@@ -68,12 +68,6 @@ def calendar_link():
     return redirect(url_for("management.dashboard") + "#calendar")
 
 
-@allowed_if(policy.can_view_key_figures)
-def key_figures():
-    """Key figures for coordinators: offerings, confirmed, waiting, attendance rate."""
-    return render_template("management/figures.html", figures=queries.key_figures(current_user))
-
-
 @staff_only
 def offerings():
     """Every offering I may see, drafts first."""

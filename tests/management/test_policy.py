@@ -21,6 +21,7 @@ def test_coordinator_runs_every_offering_of_their_organisation_only():
     assert policy.can_edit_offering(w.coordinator, w.offering)
     assert policy.can_view_participants(w.coordinator, w.offering)
     assert policy.can_view_key_figures(w.coordinator)
+    assert policy.key_figures_organisation(w.coordinator) is None  # figures of all
     assert not policy.can_view_offering(w.coordinator, other)
     assert not policy.can_manage_accounts(w.coordinator)
     assert not policy.can_view_audit_log(w.coordinator)
@@ -33,7 +34,9 @@ def test_peer_worker_edits_what_they_facilitate_and_only_sees_colleagues_offerin
     assert policy.can_view_offering(w.peer, colleagues)
     assert not policy.can_edit_offering(w.peer, colleagues)
     assert not policy.can_view_participants(w.peer, colleagues)
-    assert not policy.can_view_key_figures(w.peer)
+    assert policy.can_view_key_figures(w.peer)
+    assert policy.key_figures_organisation(w.peer) == w.school.id
+    assert not policy.can_compare_key_figures(w.peer)
 
 
 def test_peer_worker_edits_an_offering_they_created():
@@ -54,7 +57,8 @@ def test_volunteer_staff_run_their_centres_offerings_and_nothing_else():
     assert policy.can_edit_offering(w.volunteer_staff, group)
     assert policy.can_view_participants(w.volunteer_staff, group)
     assert not policy.can_view_offering(w.volunteer_staff, w.offering)
-    assert not policy.can_view_key_figures(w.volunteer_staff)
+    assert policy.key_figures_organisation(w.volunteer_staff) == w.centre.id
+    assert not policy.can_compare_key_figures(w.volunteer_staff)
     assert not policy.can_manage_accounts(w.volunteer_staff)
 
 

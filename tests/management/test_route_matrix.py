@@ -29,7 +29,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("calendar.facilitator_feed", "GET"): TOKEN,
     ("management.dashboard", "GET"): STAFF,
     ("management.calendar_link", "POST"): STAFF,
-    ("management.key_figures", "GET"): frozenset({"admin", "coordinator"}),
+    ("figures.index", "GET"): STAFF,  # peer workers and centre staff: their organisation's
+    ("figures.table_csv", "GET"): STAFF,
     ("management.offerings", "GET"): STAFF,
     ("management.new_offering", "GET"): STAFF,
     ("management.new_offering", "POST"): STAFF,
@@ -102,6 +103,7 @@ def _url(app, endpoint: str, world) -> str:
         "user_id": world.peer.id,
         "message_id": 1,
         "token": "1-" + "0" * 64,
+        "key": "signups",
     }
     with app.test_request_context():
         from flask import url_for
