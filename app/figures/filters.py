@@ -31,6 +31,7 @@ class View:
     this_term: periods.Period | None = None
     last_term: periods.Period | None = None
     period_choices: list[str] = field(default_factory=list)
+    kinds: tuple[OfferingKind, ...] = tuple(OfferingKind)
 
 
 class FilterError(ValueError):

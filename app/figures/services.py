@@ -107,12 +107,6 @@ class Report:
         return next(t for t in self.tables if t.key == key)
 
 
-AUDIENCE_LABELS = {
-    Audience.CITIZEN: _l("Citizens"),
-    Audience.RELATIVE: _l("Relatives"),
-    Audience.STAFF: _l("Staff"),
-    Audience.VOLUNTEER: _l("Volunteers"),
-}
 SERIES_LABELS = {
     "occurrences_held": _l("Dates held"),
     "signups": _l("Sign-ups (by the day of sign-up)"),
@@ -144,7 +138,7 @@ def report_from(period: Period, raw: queries.RawFigures) -> Report:
     signups = Table(
         "signups",
         _l("Sign-ups by audience"),
-        [Row(a.value, AUDIENCE_LABELS[a], cells[a.value]) for a in Audience],
+        [Row(a.value, a.plural, cells[a.value]) for a in Audience],
         Row("total", _l("All sign-ups"), total),
     )
 
