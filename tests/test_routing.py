@@ -8,7 +8,12 @@ from werkzeug.routing import IntegerConverter
 from app.calendar.conditional import PRIVATE_FEED, PUBLIC_FEED
 from app.page_cache import _CACHED_PATHS
 
-SAMPLE_VALUES = {"slug": "tilbud-2", "token": "abcdefghijklmnopqrstuvwxyz", "int": 7}
+SAMPLE_VALUES = {
+    "slug": "tilbud-2",
+    "token": "abcdefghijklmnopqrstuvwxyz",
+    "int": 7,
+    "key": "signups",  # a table of /manage/figures
+}
 NOT_SLUGS = ["Tilbud", "tilbud--2", "-tilbud", "tilbud-", "til_bud", "tilbud.2", "æble"]
 
 
