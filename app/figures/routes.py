@@ -24,7 +24,7 @@ def _templates_ask_the_policy() -> dict:
     return {"policy": policy}
 
 
-def _view():
+def _view_of_the_url():
     """The period and filters of the URL, limited to what the user may see."""
     return parse_view(
         request.args,
@@ -37,7 +37,7 @@ def _view():
 def index():
     """The key figures of a period: tables, monthly charts, all suppressed below 5."""
     try:
-        view = _view()
+        view = _view_of_the_url()
     except FilterError as error:
         return render_template("figures/index.html", view=error.view, error=error.message), 400
     report = services.build_report(view.period, view.scope, view.filters, now=utcnow())
@@ -48,7 +48,7 @@ def index():
 def table_csv(key: str):
     """One table of the page as CSV: UTF-8 with BOM and semicolons, for Danish Excel."""
     try:
-        view = _view()
+        view = _view_of_the_url()
     except FilterError as error:
         abort(400, error.message)
     report = services.build_report(view.period, view.scope, view.filters, now=utcnow())

@@ -1,7 +1,7 @@
 """Key figures: a keyed pseudonym per enrollment, and the indexes the figures read by.
 
 Revision ID: 7f16a1c0b001
-Revises: 5b2d7c1e9a40
+Revises: 401d5eed7e11
 Create Date: 2026-11-30 22:00:00
 
 Existing enrollments get their pseudonym from the email they still hold (the same keyed
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7f16a1c0b001"
-down_revision = "5b2d7c1e9a40"
+down_revision = "401d5eed7e11"
 branch_labels = None
 depends_on = None
 
