@@ -10,12 +10,15 @@ import re
 from pathlib import Path
 
 from babel import support
-from flask import request
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import ImmutableMultiDict
+from wtforms.validators import StopValidation
+
+from app.emails import email_problem
 
 # Control characters no person types (tab and line breaks are text). PostgreSQL refuses NUL
 # in text outright, and none of them belongs in a name, an address or a mail header.
@@ -103,3 +106,27 @@ STRIP = (strip,)
 
 class ConfirmForm(Form):
     """A button that changes something (cancel, accept, sign out, retry): CSRF, nothing else."""
+
+
+class EmailAddress:
+    """WTForms validator for app.emails' one rule; the messages are the form's own."""
+
+    def __init__(self, message, too_long_message=None) -> None:
+        self.message = message
+        self.too_long_message = too_long_message or message
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return  # DataRequired or Optional decides about an empty field
+        problem = email_problem(field.data, smtputf8=current_app.config.get("MAIL_SMTPUTF8", False))
+        if problem == "too_long":
+            raise StopValidation(self.too_long_message)
+        if problem == "needs_smtputf8":
+            raise StopValidation(
+                _l(
+                    "We cannot yet send mail to an address with letters such as æ, ø or å before "
+                    "the @. Please use another address."
+                )
+            )
+        if problem:
+            raise StopValidation(self.message)

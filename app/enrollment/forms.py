@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TelField, TextAreaField
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
@@ -18,28 +16,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.forms import STRIP
+from app.forms import STRIP, EmailAddress
 from app.forms import Form as FlaskForm
-from app.mail.addresses import NotMailable, deliverable_address, needs_smtputf8
 from app.models import Audience
-
-
-def mailable(form, field) -> None:
-    """An address our mail can reach: see app/mail/addresses.py."""
-    try:
-        smtputf8 = needs_smtputf8(field.data or "")
-        deliverable_address(field.data or "")
-    except NotMailable as error:
-        raise ValidationError(
-            _l("That does not look like an email address. Check it for typos.")
-        ) from error
-    if smtputf8 and not current_app.config.get("MAIL_SMTPUTF8"):
-        raise ValidationError(
-            _l(
-                "We cannot yet send mail to an address with letters such as æ, ø or å before "
-                "the @. Please use another address."
-            )
-        )
 
 
 def _email_field(missing_message) -> EmailField:
@@ -49,13 +28,10 @@ def _email_field(missing_message) -> EmailField:
         filters=STRIP,
         validators=[
             DataRequired(missing_message),
-            Length(max=254, message=_l("That email address is too long.")),
-            Email(
-                message=_l("That does not look like an email address. Check it for typos."),
-                check_deliverability=False,
-                allow_smtputf8=True,  # `mailable` decides, from MAIL_SMTPUTF8
+            EmailAddress(
+                _l("That does not look like an email address. Check it for typos."),
+                too_long_message=_l("That email address is too long."),
             ),
-            mailable,
         ],
     )
 

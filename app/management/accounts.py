@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from app import one_time_links
-from app.emails import normalize_email
+from app.emails import email_problem, normalize_email
 from app.extensions import db
 from app.mail.staff import mail_password_reset, mail_password_reset_unknown, mail_welcome
 from app.models import Organisation, PasswordResetToken, User, UserRole
@@ -32,6 +32,10 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 class AccountError(Exception):
     """A request about an account that cannot be carried out."""
+
+
+class InvalidEmail(AccountError):
+    """Not an address by app.emails' one rule."""
 
 
 class EmailTaken(AccountError):
@@ -67,10 +71,16 @@ def create_user(
     role: str,
     organisation: Organisation | None = None,
     password: str | None = None,
+    smtputf8: bool = False,
 ) -> User:
-    """A new staff account; without a password it cannot sign in until one is set by link."""
+    """A new staff account; without a password it cannot sign in until one is set by link.
+
+    `smtputf8` is the MAIL_SMTPUTF8 setting, which app.emails' one rule depends on.
+    """
     if role not in {r.value for r in UserRole}:
         raise UnknownRole(role)
+    if email_problem(email, smtputf8=smtputf8):
+        raise InvalidEmail(email)
     email = normalize_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise EmailTaken(email)

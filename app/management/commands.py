@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 from app.management import accounts
 from app.models import UserRole
@@ -27,6 +29,7 @@ def users() -> None:
 @click.option(
     "--password", default=None, help="For scripts; without it the password is asked for, hidden."
 )
+@with_appcontext
 def create(
     email: str, name: str, role: str, organisation_slug: str | None, password: str | None
 ) -> None:
@@ -39,10 +42,17 @@ def create(
                 accounts.find_organisation(organisation_slug) if organisation_slug else None
             )
             user = accounts.create_user(
-                email=email, name=name, role=role, organisation=organisation, password=password
+                email=email,
+                name=name,
+                role=role,
+                organisation=organisation,
+                password=password,
+                smtputf8=current_app.config.get("MAIL_SMTPUTF8", False),
             )
     except accounts.UnknownOrganisation as error:
         raise click.ClickException(f"No organisation with the slug {error}.") from error
+    except accounts.InvalidEmail as error:
+        raise click.ClickException(f"{error} is not an email address we can use.") from error
     except accounts.EmailTaken as error:
         raise click.ClickException(f"There is already an account for {error}.") from error
     except accounts.PasswordTooShort as error:

@@ -32,7 +32,6 @@ from wtforms import (
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -43,8 +42,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.enrollment.forms import NAME_MAX_LENGTH, mailable, plain_name
-from app.forms import STRIP, strip
+from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
+from app.forms import STRIP, EmailAddress, strip
 from app.forms import Form as FlaskForm
 from app.i18n import local_to_utc
 from app.management.accounts import MIN_PASSWORD_LENGTH
@@ -126,7 +125,7 @@ class ForgotPasswordForm(FlaskForm):
         _l("Email"),
         validators=[
             DataRequired(_l("Write your email.")),
-            Email(_l("Write a valid email address.")),
+            EmailAddress(_l("Write a valid email address.")),
         ],
         filters=STRIP,
     )
@@ -161,9 +160,8 @@ class AccountForm(FlaskForm):
         _l("Email"),
         validators=[
             DataRequired(_l("Write an email address.")),
-            Email(_l("Write a valid email address."), allow_smtputf8=True),
+            EmailAddress(_l("Write a valid email address.")),
             Length(max=254),
-            mailable,
         ],
         filters=STRIP,
     )
@@ -199,7 +197,7 @@ class OrganisationForm(FlaskForm):
     )
     email = EmailField(
         _l("Email"),
-        validators=[Optional(), Email(_l("Write a valid email address."))],
+        validators=[Optional(), EmailAddress(_l("Write a valid email address."))],
         filters=STRIP,
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)], filters=STRIP)
@@ -311,7 +309,7 @@ class OfferingForm(FlaskForm):
     )
     contact_email = EmailField(
         _l("Contact email"),
-        validators=[Optional(), Email(_l("Write a valid email address.")), Length(max=254)],
+        validators=[Optional(), EmailAddress(_l("Write a valid email address.")), Length(max=254)],
         filters=STRIP,
     )
     co_organisers = MultiCheckboxField(_l("In cooperation with"), coerce=int)
@@ -574,9 +572,8 @@ class AddParticipantForm(FlaskForm):
         _l("Email"),
         validators=[
             DataRequired(_l("Write an email address.")),
-            Email(_l("Write a valid email address."), allow_smtputf8=True),
+            EmailAddress(_l("Write a valid email address.")),
             Length(max=254),
-            mailable,
         ],
         filters=STRIP,
     )

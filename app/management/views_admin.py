@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,6 +48,7 @@ def new_account():
                 role=form.role.data,
                 organisation=organisation,
                 password=form.password.data or None,
+                smtputf8=current_app.config.get("MAIL_SMTPUTF8", False),
             )
         except accounts.EmailTaken:
             form.email.errors.append(_("There is already an account with this email."))
