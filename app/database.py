@@ -147,7 +147,3 @@ def track_changes(table: sa.Table) -> None:
             session.execute(
                 table.update().where(table.c.id == 1).values(version=table.c.version + 1)
             )
-
-
-def read_change_marker(connection: sa.Connection, table: sa.Table) -> int:
-    return connection.execute(sa.select(table.c.version).where(table.c.id == 1)).scalar_one()

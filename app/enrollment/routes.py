@@ -52,6 +52,8 @@ from app.enrollment.tokens import enrollment_by_token
 from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
+from app.mail.notifications import queue_reminders
+from app.mail.sender import send_pending
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from app.ops.logs import log_job
 from app.security import no_store
@@ -370,8 +372,6 @@ def privacy():
 @click.option("--limit", default=100, show_default=True, help="Most messages to send.")
 def send_mail_command(limit: int) -> None:
     """Send due messages from the outbox (run every minute)."""
-    from app.mail.sender import send_pending
-
     report = send_pending(now=utcnow(), limit=limit)
     log_job("send-mail", sent=report.sent, retrying=report.retrying, failed=report.failed)
     click.echo(str(report))
@@ -389,8 +389,6 @@ def process_waitlist_command() -> None:
 @bp.cli.command("send-reminders")
 def send_reminders_command() -> None:
     """Queue reminders for meetings within REMINDER_HOURS (run every few minutes)."""
-    from app.mail.notifications import queue_reminders
-
     with write_transaction():
         queued = queue_reminders(now=utcnow())
     log_job("send-reminders", queued=queued)

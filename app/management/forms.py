@@ -45,7 +45,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
 from app.forms import STRIP, EmailAddress, strip
 from app.forms import Form as FlaskForm
-from app.i18n import local_to_utc
+from app.i18n import local, local_to_utc
 from app.management.accounts import MIN_PASSWORD_LENGTH
 from app.management.services import (
     FacilitatorDetails,
@@ -412,8 +412,6 @@ class OfferingForm(FlaskForm):
 
 def offering_form_data(offering) -> dict:
     """The form's starting values for an existing offering (times shown in local time)."""
-    from app.i18n import local
-
     data = {
         "title": offering.title,
         "title_en": offering.title_en,

@@ -16,8 +16,16 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from app.audit import AuditAction, record_audit
+from app.calendar.changes import mark_occurrence_changed
+from app.enrollment.services import change_capacity
 from app.extensions import db
 from app.i18n import local_to_utc
+from app.mail.notifications import (
+    notify_occurrence_changed,
+    notify_offering_cancelled,
+    notify_participants,
+)
+from app.management.queries import recipients
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -280,8 +288,6 @@ def update_offering(
     """Save the form. Capacity goes through the sign-up service: it refuses to go below the
     confirmed count (`CapacityBelowConfirmed`) and offers new seats to the waiting list."""
     if details.capacity != offering.capacity:
-        from app.enrollment.services import change_capacity
-
         change_capacity(offering.id, details.capacity, now=now, by_user_id=by_user_id)
     _apply(offering, details)
     offering.revision += 1
@@ -314,8 +320,6 @@ def cancel_offering(offering: Offering, *, now: datetime, message: str | None = 
     and every participant gets a message."""
     if offering.status == OfferingStatus.CANCELLED:
         raise WrongStatus(offering.status)
-    from app.mail.notifications import notify_offering_cancelled
-
     offering.status = OfferingStatus.CANCELLED
     offering.cancellation_reason = _none_if_blank(message)
     offering.revision += 1
@@ -324,7 +328,7 @@ def cancel_offering(offering: Offering, *, now: datetime, message: str | None = 
         if not occurrence.is_cancelled and occurrence.ends_at > now:
             occurrence.status = OccurrenceStatus.CANCELLED
             occurrence.cancelled_at = now
-            _mark_changed(occurrence, now)
+            mark_occurrence_changed(occurrence, now=now)
     db.session.flush()
     notify_offering_cancelled(offering.id, now=now, message=_none_if_blank(message))
 
@@ -456,17 +460,6 @@ def add_occurrences(
     return added
 
 
-def _mark_changed(occurrence: Occurrence, now: datetime) -> None:
-    """Raise the iCal SEQUENCE so every calendar that holds the event takes the change."""
-    try:
-        from app.calendar.changes import mark_occurrence_changed
-    except ImportError:  # the calendar area is not installed
-        occurrence.sequence = (occurrence.sequence or 0) + 1
-        occurrence.updated_at = now
-        return
-    mark_occurrence_changed(occurrence, now=now)
-
-
 def move_occurrence(
     occurrence: Occurrence,
     *,
@@ -482,13 +475,11 @@ def move_occurrence(
         raise WrongStatus(occurrence.status)
     if ends_at <= starts_at:
         raise BadTimes()
-    from app.mail.notifications import notify_occurrence_changed
-
     occurrence.starts_at = starts_at
     occurrence.ends_at = ends_at
     occurrence.location_id = location_id
     occurrence.note = _none_if_blank(note)
-    _mark_changed(occurrence, now)
+    mark_occurrence_changed(occurrence, now=now)
     db.session.flush()
     notify_occurrence_changed(
         occurrence.id, change="moved", now=now, message=_none_if_blank(message)
@@ -499,11 +490,9 @@ def cancel_occurrence(occurrence: Occurrence, *, now: datetime, message: str | N
     """Cancel one date; it stays in calendars as cancelled, participants are told."""
     if occurrence.is_cancelled:
         raise WrongStatus(occurrence.status)
-    from app.mail.notifications import notify_occurrence_changed
-
     occurrence.status = OccurrenceStatus.CANCELLED
     occurrence.cancelled_at = now
-    _mark_changed(occurrence, now)
+    mark_occurrence_changed(occurrence, now=now)
     db.session.flush()
     notify_occurrence_changed(
         occurrence.id, change="cancelled", now=now, message=_none_if_blank(message)
@@ -565,9 +554,6 @@ def email_participants(
     now: datetime,
 ) -> int:
     """Put one message per chosen participant in the outbox and log it; returns how many."""
-    from app.mail.notifications import notify_participants
-    from app.management.queries import recipients
-
     ids = recipients(offering.id, audience, occurrence_id=occurrence_id)
     count = notify_participants(offering.id, ids, subject=subject, body=body, now=now) if ids else 0
     record_audit(

@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.calendar.tokens import facilitator_calendar_token
 from app.catalogue.render import render_markdown
 from app.database import utcnow
+from app.enrollment.services import CapacityBelowConfirmed
 from app.forms import ConfirmForm
 from app.i18n import local
 from app.management import policy, queries, services
@@ -43,13 +45,7 @@ def dashboard():
     )
 
 
-def _calendar_url(*, renew: bool) -> str | None:
-    try:
-        from app.calendar.tokens import facilitator_calendar_token
-    except ImportError:
-        return None
-    if "calendar.facilitator_feed" not in current_app.view_functions:
-        return None
+def _calendar_url(*, renew: bool) -> str:
     token = facilitator_calendar_token(current_user.id, renew=renew)
     return current_app.config["PUBLIC_URL"] + url_for("calendar.facilitator_feed", token=token)
 
@@ -59,12 +55,11 @@ def calendar_link():
     """Create (or renew, killing the old address) my personal calendar feed."""
     form = CalendarLinkForm()
     if form.validate_on_submit():
-        url = _calendar_url(renew=True)
-        if url:
-            flash(
-                _("Your calendar address is ready. Add it to your calendar app as a subscription."),
-                "success",
-            )
+        facilitator_calendar_token(current_user.id, renew=True)
+        flash(
+            _("Your calendar address is ready. Add it to your calendar app as a subscription."),
+            "success",
+        )
     return redirect(url_for("management.dashboard") + "#calendar")
 
 
@@ -165,7 +160,6 @@ def edit_offering(offering_id: int):
     _prepare(form, offering)
     if form.preview.data or not form.validate_on_submit():
         return _render_form(form, offering, 400 if form.errors else 200)
-    from app.enrollment.services import CapacityBelowConfirmed
 
     details = form.to_details()
     try:
