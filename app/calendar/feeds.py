@@ -7,7 +7,7 @@ control the 30-day window for cancelled occurrences.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -16,8 +16,8 @@ from app.calendar import ical
 from app.catalogue.queries import (
     PUBLIC_STATUSES,
     CatalogueFilters,
-    _filtered,
-    _local_midnight_utc,
+    catalogue_where,
+    in_date_range,
     occurrence_summary,
     seat_summary,
 )
@@ -145,18 +145,14 @@ def catalogue_events(
         sa.select(Offering.id)
         .join(occ, occ.c.offering_id == Offering.id)
         .outerjoin(seats, seats.c.offering_id == Offering.id)
-        .where(*_filtered(filters, now, occ, seats))
+        .where(*catalogue_where(filters, now, occ, seats))
     )
-    conditions = [Occurrence.offering_id.in_(offering_ids), Occurrence.ends_at >= now - RECENT]
-    if filters.date_from:
-        conditions.append(Occurrence.ends_at >= _local_midnight_utc(filters.date_from))
-    if filters.date_to:
-        conditions.append(
-            Occurrence.starts_at < _local_midnight_utc(filters.date_to + timedelta(days=1))
-        )
-    return ical.occurrence_events(
-        _occurrences(*conditions), now=now, public_url=public_url, language=language
+    occurrences = _occurrences(
+        Occurrence.offering_id.in_(offering_ids),
+        Occurrence.ends_at >= now - RECENT,
+        *in_date_range(filters),
     )
+    return ical.occurrence_events(occurrences, now=now, public_url=public_url, language=language)
 
 
 def personal_events(

@@ -215,8 +215,11 @@ def _facts(offering: Offering, row) -> OfferingFacts:
     )
 
 
-def _filtered(filters: CatalogueFilters, now: datetime, occ, seats):
-    """The public catalogue's WHERE clause: published (or cancelled) and still to come."""
+def catalogue_where(filters: CatalogueFilters, now: datetime, occ, seats) -> list:
+    """The public catalogue's WHERE clause: published (or cancelled) and still to come.
+
+    `occ` and `seats` are `occurrence_summary(now)` and `seat_summary()`, joined by the caller.
+    """
     conditions = [
         Offering.status.in_(PUBLIC_STATUSES),
         occ.c.first_upcoming.is_not(None),
@@ -296,7 +299,12 @@ def _filtered(filters: CatalogueFilters, now: datetime, occ, seats):
 
 def _range_conditions(filters: CatalogueFilters, now: datetime) -> list:
     """An occurrence that has not ended and meets the chosen date range."""
-    conditions = [Occurrence.ends_at >= now]
+    return [Occurrence.ends_at >= now, *in_date_range(filters)]
+
+
+def in_date_range(filters: CatalogueFilters) -> list:
+    """An occurrence that meets the chosen `from`/`to` days (Danish days), if any."""
+    conditions = []
     if filters.date_from:
         conditions.append(Occurrence.ends_at >= _local_midnight_utc(filters.date_from))
     if filters.date_to:
@@ -337,7 +345,7 @@ def catalogue_page(
     seats = seat_summary()
     shown_start = first_date_in_range(filters, now)
     conditions = [
-        *_filtered(filters, now, occ, seats),
+        *catalogue_where(filters, now, occ, seats),
         Offering.status == OfferingStatus.PUBLISHED,
         shown_start.is_not(None),
     ]
@@ -418,7 +426,7 @@ def _cancelled_entries(filters, now, occ, seats, shown_start) -> list[CancelledE
         .join(occ, occ.c.offering_id == Offering.id)
         .outerjoin(seats, seats.c.offering_id == Offering.id)
         .where(
-            *_filtered(filters, now, occ, seats),
+            *catalogue_where(filters, now, occ, seats),
             sa.or_(Offering.status != OfferingStatus.PUBLISHED, shown_start.is_(None)),
         )
         .order_by(occ.c.first_upcoming, Offering.id)
