@@ -7,7 +7,30 @@ from typing import Any
 
 from flask import Flask
 
+from app import (
+    accounts,  # noqa: F401  (registers the login loader)
+    errors,
+    i18n,
+    page_cache,
+    security,
+    transaction,
+)
 from app import config as config_module
+from app.api.routes import bp as api_bp
+from app.calendar.routes import bp as calendar_bp
+from app.catalogue.routes import bp as catalogue_bp
+from app.database import install_sqlite_hooks, track_changes
+from app.demo.commands import seed_demo
+from app.enrollment.routes import bp as enrollment_bp
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
+from app.figures.routes import bp as figures_bp
+from app.management.routes import bp as management_bp
+from app.models import ChangeMarker
+from app.ops import logs
+from app.ops.commands import backup_command
+from app.ops.health import bp as health_bp
+from app.routing import IdConverter, SlugConverter
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -23,12 +46,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
-    from app import errors, security
 
     errors.register(app)
     security.register(app)
     register_commands(app)
-    from app.ops import logs
 
     logs.init_app(app)  # the outermost layer but one: sees every answer, cached ones too
     security.trust_proxies(app)  # outermost: everything inside sees the visitor's address
@@ -36,11 +57,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import accounts, i18n, page_cache, transaction  # noqa: F401  (accounts: a loader)
-    from app.database import install_sqlite_hooks, track_changes
-    from app.extensions import csrf, db, limiter, login_manager, migrate
-    from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
-    from app.models import ChangeMarker
 
     db.init_app(app)
     migrate.init_app(app, db, directory=migrations_directory(app))
@@ -64,14 +80,6 @@ def migrations_directory(app: Flask) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api.routes import bp as api_bp
-    from app.calendar.routes import bp as calendar_bp
-    from app.catalogue.routes import bp as catalogue_bp
-    from app.enrollment.routes import bp as enrollment_bp
-    from app.figures.routes import bp as figures_bp
-    from app.management.routes import bp as management_bp
-    from app.ops.health import bp as health_bp
-    from app.routing import IdConverter, SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["int"] = IdConverter
@@ -86,8 +94,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.demo.commands import seed_demo
-    from app.ops.commands import backup_command
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup_command)
