@@ -17,6 +17,7 @@ from app.management import views_admin as admin
 from app.management import views_auth as auth
 from app.management import views_offerings as offerings
 from app.management import views_participants as participants
+from app.security import no_store
 
 bp = Blueprint("management", __name__, url_prefix="/manage", cli_group=None)
 
@@ -93,8 +94,6 @@ def _configure_login(_state) -> None:
 @bp.after_request
 def _staff_pages_are_not_stored(response):
     """Staff pages show participants' names and needs: never kept in a browser's cache."""
-    from app.security import no_store
-
     return no_store(response)
 
 
