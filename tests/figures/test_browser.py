@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.figures import export
 from tests.conftest import assert_accessible
 from tests.figures.history import build_history
 from tests.management.helpers import make_staff
@@ -30,3 +31,16 @@ def test_figures_page_is_accessible_and_prints_without_the_filters(page, live_se
     assert page.locator(".trend-table").is_visible()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
+
+
+def test_compare_page_is_accessible_with_a_kept_export(page, live_server):
+    h = build_history()
+    coordinator = make_staff("coordinator", h.school)
+    _sign_in(page, live_server, coordinator)
+    page.goto(f"{live_server}/manage/figures/compare?period=2026-autumn")
+    page.set_input_files("#export_file", str(export.EXAMPLE_PATH))
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_url("**/compare?period=2026-autumn")
+    assert page.locator("table.compare-table thead th").count() == 2  # the example is a range
+    assert page.get_by_text("Eksempel Kommune, 2026-08-01..2026-12-31").is_visible()
+    assert_accessible(page)

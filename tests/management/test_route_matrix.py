@@ -31,6 +31,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.calendar_link", "POST"): STAFF,
     ("figures.index", "GET"): STAFF,  # peer workers and centre staff: their organisation's
     ("figures.table_csv", "GET"): STAFF,
+    ("figures.compare_page", "GET"): frozenset({"admin", "coordinator"}),
+    ("figures.compare_page", "POST"): frozenset({"admin", "coordinator"}),
+    ("figures.remove_upload", "POST"): frozenset({"admin", "coordinator"}),
     ("management.offerings", "GET"): STAFF,
     ("management.new_offering", "GET"): STAFF,
     ("management.new_offering", "POST"): STAFF,
@@ -104,6 +107,7 @@ def _url(app, endpoint: str, world) -> str:
         "message_id": 1,
         "token": "1-" + "0" * 64,
         "key": "signups",
+        "upload_id": 1,
     }
     with app.test_request_context():
         from flask import url_for
