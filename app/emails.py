@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.mail.addresses import NotMailable, deliverable_address, needs_smtputf8
+
 
 def normalize_email(email: str) -> str:
     """Same address, same person: trimmed and lower-cased.
@@ -27,8 +29,6 @@ def email_problem(address: str, *, smtputf8: bool) -> str | None:
     MAIL_SMTPUTF8 setting). Danish letters in the domain are fine (sent as IDNA), and nobody's
     mail server is asked (that would make the rule change with the network).
     """
-    from app.mail.addresses import NotMailable, deliverable_address, needs_smtputf8
-
     text = address.strip()
     if len(text) > MAX_LENGTH:
         return "too_long"
