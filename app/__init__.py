@@ -11,6 +11,7 @@ from app import (
     accounts,  # noqa: F401  (registers the login loader)
     errors,
     i18n,
+    oidc,
     page_cache,
     security,
     transaction,
@@ -25,6 +26,7 @@ from app.enrollment.routes import bp as enrollment_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
 from app.figures.routes import bp as figures_bp
+from app.mail import courier
 from app.management.routes import bp as management_bp
 from app.models import ChangeMarker
 from app.ops import logs
@@ -50,6 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     register_commands(app)
+
+    courier.init_app(app)
 
     logs.init_app(app)  # the outermost layer but one: sees every answer, cached ones too
     security.trust_proxies(app)  # outermost: everything inside sees the visitor's address
@@ -91,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(figures_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
+    oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured
 
 
 def register_commands(app: Flask) -> None:

@@ -132,6 +132,9 @@ def from_env(instance_path: str) -> dict:
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
         "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "20")),
+        # Right after a request commits mail, a background thread per worker delivers it (the
+        # send-mail timer stays the safety net); false leaves everything to the timer.
+        "MAIL_DELIVER_AT_ONCE": _bool(os.environ.get("MAIL_DELIVER_AT_ONCE"), True),
         # How long a freed seat is held for the next person on the waiting list before it
         # goes to the one after; 0 confirms the next person at once, without asking.
         "WAITLIST_OFFER_HOURS": float(os.environ.get("WAITLIST_OFFER_HOURS", "48")),
@@ -166,6 +169,13 @@ def from_env(instance_path: str) -> dict:
         # sign-up limits for everybody. Never set it higher than the proxies you run: a
         # visitor could then choose their own address.
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
+        # Optional staff sign-in with the municipality's OpenID Connect provider (Entra ID, ...):
+        # on when all three are set. Discovery is read from the issuer's well-known URL.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        # false: staff sign in only through OIDC (ignored while OIDC is not configured).
+        "LOCAL_PASSWORDS": _bool(os.environ.get("LOCAL_PASSWORDS"), True),
         # "json": one JSON object per log line, for a log shipper; anything else: plain lines.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain").strip().lower(),
     }

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -122,7 +121,9 @@ def track_changes(table: sa.Table) -> None:
     if table.name in _tracked:  # listeners are global: one set, however many apps
         return
     _tracked.add(table.name)
-    session_class = Session
+    # The app's sessions only: other SQLAlchemy users in the process (a library's own
+    # database, a test's OpenID provider) have no change marker to raise.
+    from flask_sqlalchemy.session import Session as session_class
 
     @event.listens_for(session_class, "after_flush")
     def _remember(session, _flush_context):

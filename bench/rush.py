@@ -1,15 +1,15 @@
 """Sign-up rush: hundreds of people press "sign up" for the same 20 seats within seconds.
 
-Starts gunicorn (4 workers) on 127.0.0.1 against a freshly migrated database — PostgreSQL
-when DATABASE_URL is given (its schema is dropped and rebuilt, so the database name must
-contain "bench" or "test"), else SQLite in a temporary directory — creates one offering, then
+Starts gunicorn (4 workers) on 127.0.0.1 against a throw-away database it makes itself — a new
+PostgreSQL database next to the one --database-url (or DATABASE_URL) names, dropped at the end,
+else SQLite in a temporary directory — creates one offering, then
 fires real HTTP sign-ups from many threads: GET the form (CSRF token + session cookie), POST
 it. Rate limits are off (RATELIMIT_ENABLED=false). Prints sign-ups per second, p50/p99
 latency of the POST, the number of overbooked seats (must be 0) and whether the waiting list
 is in order. Stops by itself (hard limit: --timeout seconds) and talks only to 127.0.0.1.
 
     .venv/bin/python bench/rush.py
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_rush .venv/bin/python bench/rush.py
+    .venv/bin/python bench/rush.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import sqlalchemy as sa
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from _common import gunicorn  # noqa: E402
+from _common import fresh_database, gunicorn  # noqa: E402
 
 HOST = "127.0.0.1"
 SLUG = "rush-kursus"
@@ -150,22 +152,32 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--timeout", type=int, default=300, help="hard stop, seconds")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="a PostgreSQL server to make the throw-away database on (default: SQLite)",
+    )
     args = parser.parse_args()
     signal.signal(
         signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench ran too long"))
     )
     signal.alarm(args.timeout)
 
-    tmp = Path(tempfile.mkdtemp(prefix="holdplads-rush-"))
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'rush.sqlite'}"
-    if url.startswith(("postgres://", "postgresql")):
-        name = urlsplit(url).path.lstrip("/")
-        if "bench" not in name and "test" not in name:
-            print(f"refusing to wipe database {name!r}: use one named *bench* or *test*")
-            return 2
-        if urlsplit(url).hostname not in (HOST, "localhost"):
+    server = None
+    if args.database_url:
+        # Connect to the server's own `postgres` database to make ours: the named one need
+        # not exist (the README's command used to name one that nobody had made).
+        server = sa.make_url(args.database_url).set(database="postgres")
+        if server.host not in (HOST, "localhost"):
             print("refusing a database that is not on this machine")
             return 2
+        server = server.render_as_string(hide_password=False)
+    with fresh_database(server, prefix="holdplads_rush") as database:
+        return run(database.url, args)
+
+
+def run(url: str, args: argparse.Namespace) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="holdplads-rush-"))
     prepare_database(url, args.seats)
 
     with gunicorn(

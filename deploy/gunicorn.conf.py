@@ -10,8 +10,12 @@ import os
 
 wsgi_app = "app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Two workers per core is plenty: pages are cached and a sign-up holds its lock briefly.
+# Two workers per core, each with 8 threads: a slow client (a phone on a weak line) holds a
+# thread, not a whole worker (README, "Slow clients"). Pages are cached and a sign-up holds
+# its lock briefly.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 # Restart workers now and then so a slow leak never grows (jitter: not all at once).

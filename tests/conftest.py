@@ -69,6 +69,8 @@ def app(tmp_path_factory):
             "RATELIMIT_ENABLED": False,
             "MAIL_SERVER": "",
             "MAIL_OUTBOX": str(outbox),
+            # No background sender behind the tests' backs (tests/mail/test_courier.py has one).
+            "MAIL_DELIVER_AT_ONCE": False,
         }
     )
     app.test_client_class = IsolatedClient

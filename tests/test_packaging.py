@@ -115,7 +115,9 @@ def test_the_installed_wheel_migrates_serves_and_speaks_danish(installed):
         text=True,
     )
     assert upgraded.returncode == 0, upgraded.stderr
-    with gunicorn(python, "app:create_app()", env=env, cwd=work) as url:
+    # With the settings a server gets (deploy/gunicorn.conf.py), as docs/deploy.md installs it.
+    config = ROOT / "deploy" / "gunicorn.conf.py"
+    with gunicorn(python, "app:create_app()", env=env, cwd=work, config=config) as url:
         assert get(url + "/readyz") == (200, "ready\n")
         status, danish = get(url + "/", {"Accept-Language": "da"})
         assert status == 200

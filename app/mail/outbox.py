@@ -1,7 +1,8 @@
 """Write a mail into the outbox, in the same transaction as the change that causes it.
 
-If the transaction rolls back, the mail was never written; if it commits, `flask send-mail`
-delivers it sooner or later. Nothing here talks to a mail server.
+If the transaction rolls back, the mail was never written; if it commits, the courier
+(`courier.py`) hands it to delivery at once, and `flask send-mail` is the safety net. Nothing
+here talks to a mail server.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.mail.courier import mark_mail_queued
 from app.models import OutboxMessage, OutboxStatus
 
 
@@ -57,6 +59,7 @@ def queue_mail(
     if dedupe_key is None:
         db.session.add(message)
         db.session.flush()
+        mark_mail_queued(db.session)
         return message
     # Two reminder runs at once: the unique key lets only one of them write it.
     try:
@@ -64,4 +67,5 @@ def queue_mail(
             db.session.add(message)
     except IntegrityError:
         return None
+    mark_mail_queued(db.session)
     return message

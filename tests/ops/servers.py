@@ -40,10 +40,18 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30) -
 
 
 @contextmanager
-def gunicorn(python: Path | str, target: str, *, env: dict[str, str], cwd: Path, workers: int = 1):
+def gunicorn(
+    python: Path | str,
+    target: str,
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    workers: int = 1,
+    config: Path | None = None,
+):
     """Yield the base URL of a gunicorn serving `target`; stop it (by its pid) afterwards."""
-    with gunicorns(1, python, target, env=env, cwd=cwd, workers=workers) as [url]:
-        yield url
+    with gunicorns(1, python, target, env=env, cwd=cwd, workers=workers, config=config) as urls:
+        yield urls[0]
 
 
 @contextmanager
@@ -55,14 +63,20 @@ def gunicorns(
     env: dict[str, str],
     cwd: Path,
     workers: int = 1,
+    config: Path | None = None,
 ):
-    """Start `count` separate gunicorn servers at once; yield their base URLs."""
+    """Start `count` separate gunicorn servers at once; yield their base URLs.
+
+    `config`: a gunicorn config file (deploy/gunicorn.conf.py); the bind address and the
+    worker count given here override it.
+    """
     started = []
     try:
         for _ in range(count):
             port = free_port()
             log = (Path(cwd) / f"gunicorn-{port}.log").open("wb")
             command = [str(python), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
+            command += ["--config", str(config)] if config else []
             command += ["--workers", str(workers), "--graceful-timeout", "2", target]
             process = subprocess.Popen(
                 command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
