@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/rush.py
 	$(BIN)/python bench/slow_clients.py
+	$(BIN)/python bench/figures.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.database import utcnow
 from app.figures import export, services
 from app.figures import period as periods
 from app.figures.queries import Filters
 
-
-@click.group("figures")
-def figures() -> None:
-    """Key figures."""
+# An AppGroup, so that each command runs inside the application context.
+figures = AppGroup("figures", help="Key figures.")
 
 
 @figures.command("export")

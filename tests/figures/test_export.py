@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
 import json
 
@@ -76,6 +77,15 @@ def test_the_schema_refuses_an_unsuppressed_count():
     example = json.loads(export.EXAMPLE_PATH.read_text(encoding="utf-8"))
     example["tables"]["signups"]["cells"]["relative"] = 2
     assert list(Draft202012Validator(export.schema()).iter_errors(example))
+
+
+def test_the_export_command_brings_its_own_application_context(runner):
+    # as from a shell: no application context around the command
+    result = contextvars.Context().run(
+        runner.invoke, args=["figures", "export", "--period", "2026-autumn"]
+    )
+    assert result.exit_code == 0, repr(result.exception)
+    assert json.loads(result.output)["period"]["id"] == "2026-autumn"
 
 
 def test_export_refuses_a_period_it_cannot_read(runner):
