@@ -96,6 +96,10 @@ class EventData:
     sequence: int
     last_modified: datetime
     private: bool = False
+    # RFC 7986 CONFERENCE: the online join link, for a confirmed participant's own calendar
+    # only (it is then also the LOCATION, the thing calendar apps let one tap).
+    conference: str | None = None
+    conference_label: str | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -163,8 +167,8 @@ def location_text(occurrence: Any, language: str) -> str:
 
 def _texts(
     occurrence: Any, public_url: str, language: str, join_link: bool, discreet: bool
-) -> tuple[str, str, str, str]:
-    """(summary, description, location, url) of an occurrence."""
+) -> tuple[str, str, str, str, str | None]:
+    """(summary, description, location, url, join link or None) of an occurrence."""
     offering = occurrence.offering
     words = _words(language)
     url = offering_url(public_url, offering.slug)
@@ -182,11 +186,15 @@ def _texts(
         if occurrence.note:
             lines.append(f"{words['note']}: {occurrence.note}")
         lines.append(f"{words['more']}: {url}")
+    conference = None
     if join_link and offering.is_online and offering.online_join_url and not cancelled:
         lines.append(f"{words['join']}: {offering.online_join_url}")
+        if getattr(occurrence, "location_override", None) is None:
+            # Calendar apps show LOCATION (and CONFERENCE) as the thing to tap: the link itself.
+            location = conference = offering.online_join_url
     if cancelled:
         summary = f"{words['cancelled']}: {summary}"
-    return summary, "\n\n".join(line for line in lines if line), location, url
+    return summary, "\n\n".join(line for line in lines if line), location, url, conference
 
 
 def occurrence_event(
@@ -220,7 +228,7 @@ def occurrence_event(
         texts = _memo.get(key)
         if texts is None:
             texts = _memo[key] = _texts(occurrence, public_url, language, join_link, discreet)
-    summary, description, location, url = texts
+    summary, description, location, url, conference = texts
     return EventData(
         uid=event_uid(occurrence.id, public_url),
         starts_at=occurrence.starts_at,
@@ -234,6 +242,8 @@ def occurrence_event(
         # The offering's own edits (title, place, summary) show in every occurrence too.
         last_modified=max(occurrence.updated_at, offering.updated_at or occurrence.updated_at),
         private=private,
+        conference=conference,
+        conference_label=_words(language)["join"] if conference else None,
     )
 
 
@@ -297,6 +307,12 @@ def _event(data: EventData, now: datetime) -> Event:
     event.add("status", data.status)
     event.add("transp", "TRANSPARENT" if data.cancelled else "OPAQUE")
     event.add("class", "PRIVATE" if data.private else "PUBLIC")
+    if data.conference:
+        event.add(
+            "conference",
+            data.conference,
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": data.conference_label},
+        )
     return event
 
 
@@ -385,6 +401,13 @@ def _event_text(data: EventData, dtstamp: str) -> str:
         f"SEQUENCE:{data.sequence}",
         "CLASS:PRIVATE" if data.private else "CLASS:PUBLIC",
     ]
+    if data.conference:
+        lines.append(
+            _uri_line(
+                f"CONFERENCE;FEATURE=VIDEO;LABEL={data.conference_label};VALUE=URI",
+                data.conference,
+            )
+        )
     if data.description:
         lines.append(_text_line("DESCRIPTION", data.description))
     lines.append(f"LAST-MODIFIED:{_utc(data.last_modified).strftime(_UTC_FORMAT)}")

@@ -116,6 +116,7 @@ def test_public_feeds_never_hold_a_join_link_or_a_participant(client):
         assert "ATTENDEE" not in text and "ORGANIZER" not in text
     (event,) = parse(client.get("/offerings/online-kursus.ics").text)[0].walk("VEVENT")
     assert str(event["LOCATION"]) == "Online"
+    assert "CONFERENCE" not in event
 
 
 def test_sequence_rises_when_an_occurrence_moves(client):
@@ -301,9 +302,12 @@ def test_personal_feed_holds_confirmed_occurrences_with_the_join_link(client):
     parsed = events(cal)
     assert set(parsed) == {uid(mine.occurrences[0]), uid(other.occurrences[0])}
     assert len(vcal.vevent_list) == 2
-    assert "https://meet.example.org/hemmeligt-rum" in str(
-        parsed[uid(mine.occurrences[0])]["DESCRIPTION"]
-    )
+    online = parsed[uid(mine.occurrences[0])]
+    assert "https://meet.example.org/hemmeligt-rum" in str(online["DESCRIPTION"])
+    # The link is what calendar apps let one tap: LOCATION and RFC 7986's CONFERENCE.
+    assert str(online["LOCATION"]) == "https://meet.example.org/hemmeligt-rum"
+    assert str(online["CONFERENCE"]) == "https://meet.example.org/hemmeligt-rum"
+    assert online["CONFERENCE"].params["FEATURE"] == "VIDEO"
     assert all(str(e["CLASS"]) == "PRIVATE" for e in parsed.values())
     assert response.headers["Cache-Control"].startswith("private")
     # Named in the language of the person's latest sign-up (English here).
@@ -410,7 +414,9 @@ def test_enrollment_feed_follows_the_seat(client):
     db.session.commit()
     response, cal, _ = get_feed(client, f"/enrollments/{token}.ics")
     assert {str(e["STATUS"]) for e in cal.walk("VEVENT")} == {"CONFIRMED"}
-    assert "meet.example.org" in response.text
+    assert {str(e["LOCATION"]) for e in cal.walk("VEVENT")} == {
+        "https://meet.example.org/hemmeligt-rum"
+    }
     enrollment.status = "cancelled"
     enrollment.cancelled_at = now()
     db.session.commit()

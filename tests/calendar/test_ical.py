@@ -150,9 +150,13 @@ def test_online_events_say_online_and_carry_the_join_link_only_when_asked():
     assert "meet.example.org" not in public
     (event,) = parse(public)[0].walk("VEVENT")
     assert str(event["LOCATION"]) == "Online"
+    assert "CONFERENCE" not in event
     private = feed(occurrence, join_link=True, private=True)
     (event,) = parse(private)[0].walk("VEVENT")
     assert "https://meet.example.org/secret-room" in str(event["DESCRIPTION"])
+    assert str(event["LOCATION"]) == "https://meet.example.org/secret-room"
+    assert str(event["CONFERENCE"]) == "https://meet.example.org/secret-room"
+    assert event["CONFERENCE"].params["LABEL"] == "Deltag online"
     assert str(event["CLASS"]) == "PRIVATE"
 
 
