@@ -464,6 +464,32 @@ def _mailto(address: str) -> str:
     return address if address.lower().startswith("mailto:") else f"mailto:{address}"
 
 
+def invitation_uid(offering_id: int, public_url: str) -> str:
+    """The one calendar object a person's invitations to an offering are about."""
+    return f"offering-{offering_id}@{host_of(public_url)}"
+
+
+def invitation_sequence(offering: Any, occurrences: Sequence[Any], seat_number: int) -> int:
+    """Rises on every change a person would notice, and past every CANCEL they were sent.
+
+    Every term only rises: the offering's revision, each date's sequence (moved, cancelled),
+    the number of dates (one added), and 2 × `seat_number` (the enrollment's id). A seat's
+    CANCEL is this + 1; a person who signs up again gets a new enrollment with a higher id,
+    so the new invitation is at least 1 above that CANCEL (a calendar ignores an update with
+    a lower SEQUENCE) — and no query is needed to know it.
+    """
+    return (
+        int(offering.revision or 0)
+        + sum(int(o.sequence or 0) for o in occurrences)
+        + len(occurrences)
+        + 2 * seat_number
+    )
+
+
+def _local_dates(values: Iterable[datetime]) -> list[datetime]:
+    return [_local_naive(v) for v in values]
+
+
 def build_invitation(
     enrollment: Any,
     occurrences: Sequence[Any],
@@ -472,22 +498,56 @@ def build_invitation(
     public_url: str,
     organizer_email: str,
     now: datetime | None = None,
+    seat_number: int = 0,
 ) -> str:
-    """An invitation for a mail: METHOD:REQUEST (a confirmed seat, a moved occurrence) or
-    METHOD:CANCEL (a cancelled seat, a cancelled occurrence).
+    """An invitation for a mail: METHOD:REQUEST (a seat, or a change to its dates) or
+    METHOD:CANCEL (the seat is gone, or the whole offering is cancelled).
 
-    `occurrences` (with .offering and .location loaded) are the ones the message is about:
-    every scheduled occurrence for a new seat or a cancelled seat, the one occurrence for a
-    move or a single cancellation. For CANCEL the SEQUENCE must exceed the last one sent:
-    an occurrence that is itself cancelled already had its sequence raised, so it keeps it;
-    for a seat cancellation the occurrence is unchanged, so the CANCEL carries sequence + 1.
-    `organizer_email` is the site's sending address (plain email, no display name).
+    iTIP (RFC 5546) carries ONE calendar object per message, so all `occurrences` (every date
+    of the offering, with .offering and .location loaded) are one recurring event with the UID
+    `offering-<id>@host`: DTSTART/DTEND the first scheduled date, RDATE the other scheduled
+    dates, EXDATE the cancelled ones, and an override (RECURRENCE-ID) for a date whose length,
+    place or note differs from the first. Every message carries the whole object, so a moved
+    or cancelled date is an update of it (REQUEST, SEQUENCE higher), never a loose event.
+    `organizer_email` is the site's sending address (plain email, no display name);
+    `seat_number` is the enrollment's id (see `invitation_sequence`).
     """
     method = method.upper()
     if method not in (METHOD_REQUEST, METHOD_CANCEL):
         raise ValueError(f"invitations are REQUEST or CANCEL, not {method}")
+    if not occurrences:
+        raise ValueError("an invitation needs at least one date")
     now = now or datetime.now(UTC)
     language = getattr(enrollment, "language", None) or "da"
+    ordered = sorted(occurrences, key=lambda o: o.starts_at)
+    offering = ordered[0].offering
+    confirmed = enrollment.status == "confirmed"
+    datas = [
+        occurrence_event(
+            occurrence,
+            public_url=public_url,
+            language=language,
+            join_link=confirmed and method == METHOD_REQUEST,
+            private=True,
+        )
+        for occurrence in ordered
+    ]
+    scheduled = [d for d in datas if not d.cancelled]
+    cancelled = [d for d in datas if d.cancelled]
+    sequence = invitation_sequence(offering, ordered, seat_number)
+    if method == METHOD_CANCEL:
+        sequence += 1
+    uid = invitation_uid(offering.id, public_url)
+    first = scheduled[0] if scheduled else datas[0]
+    master_status = STATUS_CANCELLED if method == METHOD_CANCEL or not scheduled else first.status
+    master_data = replace(
+        first,
+        uid=uid,
+        sequence=sequence,
+        status=master_status,
+        summary=first.summary if scheduled else datas[0].summary,
+        last_modified=max(d.last_modified for d in datas),
+    )
     cal = _calendar(method, None)
     organizer = vCalAddress(_mailto(organizer_email))
     organizer.params["CN"] = vText("Holdplads")
@@ -497,20 +557,32 @@ def build_invitation(
     attendee.params["CUTYPE"] = vText("INDIVIDUAL")
     attendee.params["PARTSTAT"] = vText("ACCEPTED" if method == METHOD_REQUEST else "DECLINED")
     attendee.params["RSVP"] = vText("FALSE")
-    confirmed = enrollment.status == "confirmed"
-    for occurrence in occurrences:
-        data = occurrence_event(
-            occurrence,
-            public_url=public_url,
-            language=language,
-            join_link=confirmed and method == METHOD_REQUEST,
-            private=True,
-        )
-        if method == METHOD_CANCEL:
-            sequence = data.sequence if occurrence_cancelled(occurrence) else data.sequence + 1
-            data = replace(data, status=STATUS_CANCELLED, sequence=sequence)
+
+    def vevent(data: EventData) -> Event:
         event = _event(data, now)
         event.add("organizer", organizer)
         event.add("attendee", attendee)
-        cal.add_component(event)
+        return event
+
+    master = vevent(master_data)
+    tz = {"TZID": TZID}
+    others = [d for d in scheduled if d is not first]
+    if others:
+        master.add("rdate", _local_dates(d.starts_at for d in others), parameters=tz)
+    if cancelled and scheduled:
+        master.add("exdate", _local_dates(d.starts_at for d in cancelled), parameters=tz)
+    cal.add_component(master)
+    if method == METHOD_REQUEST:
+        length = first.ends_at - first.starts_at
+        for data in others:
+            same = (
+                data.ends_at - data.starts_at == length
+                and data.location == first.location
+                and data.description == first.description
+            )
+            if same:
+                continue
+            override = vevent(replace(data, uid=uid, sequence=sequence))
+            override.add("recurrence-id", _local_naive(data.starts_at), parameters=tz)
+            cal.add_component(override)
     return cal.to_ical().decode("utf-8")

@@ -114,6 +114,7 @@ def _invitation(
             public_url=current_app.config["PUBLIC_URL"],
             organizer_email=parseaddr(current_app.config["MAIL_FROM"])[1],
             now=now,
+            seat_number=enrollment.id,
         )
     except Exception:  # noqa: BLE001 - a calendar bug must never cost anyone their seat
         current_app.logger.exception("no invitation for enrollment %s", enrollment.id)
@@ -127,14 +128,14 @@ def queue_about(
     *,
     now: datetime,
     had_seat: bool = False,
-    ics_occurrences: Sequence[Occurrence] | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage | None:
     """Render `draft` about one enrollment and queue it, with the kind's .ics if it applies.
 
     Call it inside force_locale(language_of(enrollment)), where the draft was written. An
     invitation goes only to someone with a seat now; a withdrawal only if `had_seat` (they
-    were sent an invitation to withdraw). `ics_occurrences` defaults to all meetings.
+    were sent an invitation to withdraw). The invitation always holds every date (one
+    calendar object per iTIP message).
     """
     body_text, body_html = render(draft, name=enrollment.name, details=_details(enrollment, now))
     method = kind.ics_method
@@ -144,8 +145,7 @@ def queue_about(
         method = None
     ics = None
     if method is not None:
-        occurrences = ics_occurrences or enrollment.offering.occurrences
-        ics = _invitation(enrollment, occurrences, method, now)
+        ics = _invitation(enrollment, enrollment.offering.occurrences, method, now)
     return queue_mail(
         kind=kind,
         to_address=enrollment.email,

@@ -49,6 +49,8 @@ _ICS_METHOD = {
     MailKind.OCCURRENCE_MOVED: "REQUEST",
     MailKind.CANCELLED: "CANCEL",
     MailKind.CANCELLED_BY_STAFF: "CANCEL",
-    MailKind.OCCURRENCE_CANCELLED: "CANCEL",
+    # One date off: the whole invitation again, that date as EXDATE (a CANCEL of the object
+    # would take every date out of the person's calendar).
+    MailKind.OCCURRENCE_CANCELLED: "REQUEST",
     MailKind.OFFERING_CANCELLED: "CANCEL",
 }

@@ -287,7 +287,6 @@ def mail_occurrence_cancelled(
             draft,
             now=now,
             had_seat=enrollment.status == EnrollmentStatus.CONFIRMED,
-            ics_occurrences=[occurrence],
         )
 
 

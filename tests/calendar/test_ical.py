@@ -187,67 +187,106 @@ def test_cancelled_occurrence_stays_thirty_days_then_drops_out():
     assert str(event["STATUS"]) == "CANCELLED"
 
 
-def test_request_invitation_names_organizer_and_accepted_attendee():
-    occurrences = [fake_occurrence(i, starts_at=local(2027, 2, i, 10)) for i in (1, 2, 3)]
-    text = ical.build_invitation(
-        fake_enrollment(),
+def invite(enrollment, occurrences, method="REQUEST", **options):
+    return ical.build_invitation(
+        enrollment,
         occurrences,
-        method="REQUEST",
+        method=method,
         public_url=PUBLIC_URL,
         organizer_email="holdplads@example.dk",
         now=NOW,
+        **options,
     )
+
+
+def course_dates():
+    """Three dates: the second moved to another room, the third cancelled."""
+    occurrences = [fake_occurrence(i, starts_at=local(2027, 2, i, 10)) for i in (1, 2, 3)]
+    for occurrence in occurrences:
+        occurrence.offering = occurrences[0].offering
+        occurrence.offering.id = 7
+    occurrences[1].location_override = Location(name="Biblioteket", address="Dokk1")
+    occurrences[1].sequence = 1
+    occurrences[2].status = "cancelled"
+    occurrences[2].cancelled_at = NOW
+    occurrences[2].sequence = 1
+    return occurrences
+
+
+def expanded_starts(vcal) -> list[datetime]:
+    """The dates a client computes from the object (vobject expands RDATE minus EXDATE)."""
+    master = next(e for e in vcal.vevent_list if not hasattr(e, "recurrence_id"))
+    return sorted(d.astimezone(COPENHAGEN) for d in master.getrruleset(addRDate=True))
+
+
+def test_request_is_one_calendar_object_with_every_date_for_both_parsers():
+    occurrences = course_dates()
+    text = invite(fake_enrollment(), occurrences)
     cal, vcal = parse(text)
     assert str(cal["METHOD"]) == "REQUEST"
-    parsed = events(cal)
-    assert set(parsed) == {f"occurrence-{i}@holdplads.example.dk" for i in (1, 2, 3)}
-    for event in parsed.values():
+    vevents_ = cal.walk("VEVENT")
+    assert {str(e["UID"]) for e in vevents_} == {"offering-7@holdplads.example.dk"}
+    master, override = vevents_  # the moved room is an override; the rest are RDATE/EXDATE
+    assert "RECURRENCE-ID" not in master
+    assert master.decoded("DTSTART").astimezone(COPENHAGEN) == local(2027, 2, 1, 10)
+    assert [d.dt for r in [master["RDATE"]] for d in r.dts] == [
+        datetime(2027, 2, 2, 10, tzinfo=COPENHAGEN)
+    ]
+    assert [d.dt for d in master["EXDATE"].dts] == [datetime(2027, 2, 3, 10, tzinfo=COPENHAGEN)]
+    assert override.decoded("RECURRENCE-ID") == datetime(2027, 2, 2, 10, tzinfo=COPENHAGEN)
+    assert "Biblioteket" in str(override["LOCATION"])
+    assert expanded_starts(vcal) == [local(2027, 2, 1, 10), local(2027, 2, 2, 10)]
+    for event in vevents_:
         assert str(event["ORGANIZER"]) == "mailto:holdplads@example.dk"
-        attendee = event["ATTENDEE"]
-        assert str(attendee) == "mailto:aase@example.org"
-        assert attendee.params["PARTSTAT"] == "ACCEPTED"
-        assert attendee.params["RSVP"] == "FALSE"
+        assert event["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
         assert str(event["CLASS"]) == "PRIVATE"
-        assert str(event["STATUS"]) == "CONFIRMED"
-    assert len(vcal.vevent_list) == 3
+        assert int(event["SEQUENCE"]) == ical.invitation_sequence(
+            occurrences[0].offering, occurrences, 0
+        )
 
 
-def test_cancel_of_a_seat_raises_sequence_and_keeps_the_uid():
-    occurrence = fake_occurrence(5, starts_at=local(2027, 2, 2, 10))
-    occurrence.sequence = 2
-    text = ical.build_invitation(
-        fake_enrollment(status="cancelled"),
-        [occurrence],
-        method="CANCEL",
-        public_url=PUBLIC_URL,
-        organizer_email="holdplads@example.dk",
-        now=NOW,
-    )
+def test_request_puts_the_join_link_in_location_for_a_confirmed_seat_only():
+    occurrence = fake_occurrence(4, starts_at=local(2027, 2, 2, 10), online=True)
+    occurrence.offering.id = 9
+    (event,) = parse(invite(fake_enrollment(), [occurrence]))[0].walk("VEVENT")
+    assert str(event["LOCATION"]) == "https://meet.example.org/secret-room"
+    assert str(event["CONFERENCE"]) == "https://meet.example.org/secret-room"
+    waiting = invite(fake_enrollment(status="waitlisted"), [occurrence])
+    assert "secret-room" not in waiting
+
+
+def test_cancel_of_a_seat_is_the_whole_object_with_a_higher_sequence():
+    occurrences = course_dates()
+    request = parse(invite(fake_enrollment(), occurrences))[0].walk("VEVENT")[0]
+    text = invite(fake_enrollment(status="cancelled"), occurrences, method="CANCEL")
     cal, _ = parse(text)
     assert str(cal["METHOD"]) == "CANCEL"
     (event,) = cal.walk("VEVENT")
-    assert str(event["UID"]) == "occurrence-5@holdplads.example.dk"
+    assert str(event["UID"]) == str(request["UID"])
     assert str(event["STATUS"]) == "CANCELLED"
-    assert int(event["SEQUENCE"]) == 3
-    assert "meet.example.org" not in text
+    assert int(event["SEQUENCE"]) == int(request["SEQUENCE"]) + 1
+    assert event["ATTENDEE"].params["PARTSTAT"] == "DECLINED"
 
 
-def test_cancel_of_a_cancelled_occurrence_keeps_its_already_raised_sequence():
-    occurrence = fake_occurrence(5, starts_at=local(2027, 2, 2, 10))
-    occurrence.status = "cancelled"
-    occurrence.cancelled_at = NOW
-    occurrence.sequence = 4
-    text = ical.build_invitation(
-        fake_enrollment(),
-        [occurrence],
-        method="CANCEL",
-        public_url=PUBLIC_URL,
-        organizer_email="holdplads@example.dk",
-        now=NOW,
+def test_signing_up_again_after_a_cancel_sends_a_higher_sequence_than_the_cancel():
+    occurrences = course_dates()
+    cancel = invite(
+        fake_enrollment(status="cancelled"), occurrences, method="CANCEL", seat_number=41
     )
-    (event,) = parse(text)[0].walk("VEVENT")
-    assert int(event["SEQUENCE"]) == 4
-    assert str(event["STATUS"]) == "CANCELLED"
+    again = invite(fake_enrollment(), occurrences, seat_number=42)  # the new enrollment
+    cancel_sequence = int(parse(cancel)[0].walk("VEVENT")[0]["SEQUENCE"])
+    assert int(parse(again)[0].walk("VEVENT")[0]["SEQUENCE"]) > cancel_sequence
+    # ...and a second round trip keeps climbing.
+    cancel2 = invite(
+        fake_enrollment(status="cancelled"), occurrences, method="CANCEL", seat_number=42
+    )
+    again2 = invite(fake_enrollment(), occurrences, seat_number=57)
+    assert int(parse(cancel2)[0].walk("VEVENT")[0]["SEQUENCE"]) > int(
+        parse(again)[0].walk("VEVENT")[0]["SEQUENCE"]
+    )
+    assert int(parse(again2)[0].walk("VEVENT")[0]["SEQUENCE"]) > int(
+        parse(cancel2)[0].walk("VEVENT")[0]["SEQUENCE"]
+    )
 
 
 def test_invitation_methods_are_only_request_and_cancel():

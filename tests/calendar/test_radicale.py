@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ from app.calendar.tokens import personal_calendar_token
 from app.extensions import db
 from app.models import OccurrenceStatus
 from tests.calendar.helpers import events, parse
-from tests.factories import make_enrollment, make_offering, now
+from tests.factories import make_enrollment, make_location, make_offering, now
 
 AUTH = "Basic " + base64.b64encode(b"holdplads:any").decode()
 
@@ -146,7 +146,17 @@ def test_personal_feed_events_go_into_a_caldav_calendar(app, client, radicale):
 
 @pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
 def test_invitations_go_into_a_caldav_calendar(radicale, method):
-    offering = make_offering(slug=f"invitation-{method.lower()}")
+    """A course's dates as ONE calendar object (CalDAV, like iTIP, allows one UID per
+    resource): Radicale takes it, and both parsers read back the same dates."""
+    starts = [now() + timedelta(days=d) for d in (3, 10, 17)]
+    offering = make_offering(slug=f"invitation-{method.lower()}", starts=starts)
+    moved, cancelled = offering.occurrences[1], offering.occurrences[2]
+    moved.location_override = make_location(name="Biblioteket")
+    moved.sequence = 1
+    cancelled.status = OccurrenceStatus.CANCELLED
+    cancelled.cancelled_at = now()
+    cancelled.sequence = 1
+    db.session.commit()
     enrollment = make_enrollment(offering, email="inv@example.org", name="Inge Vind")
     text = ical.build_invitation(
         enrollment,
@@ -155,14 +165,25 @@ def test_invitations_go_into_a_caldav_calendar(radicale, method):
         public_url="http://holdplads.test",
         organizer_email="holdplads@example.dk",
     )
-    stored, _ = put_and_read_back(radicale, f"inv-{method.lower()}", "event", text)
-    assert_same_events(text, stored)
-    (event,) = stored.walk("VEVENT")
+    stored, stored_v = put_and_read_back(radicale, f"inv-{method.lower()}", "event", text)
+    sent, _ = parse(text)
+    assert [str(e["UID"]) for e in stored.walk("VEVENT")] == [
+        str(e["UID"]) for e in sent.walk("VEVENT")
+    ]
+    assert {str(e["UID"]) for e in stored.walk("VEVENT")} == {
+        f"offering-{offering.id}@holdplads.test"
+    }
+    event = stored.walk("VEVENT")[0]
     assert str(event["ORGANIZER"]) == "mailto:holdplads@example.dk"
     assert str(event["ATTENDEE"]) == "mailto:inv@example.org"
     if method == "CANCEL":
         assert str(event["STATUS"]) == "CANCELLED"
-        assert int(event["SEQUENCE"]) == offering.occurrences[0].sequence + 1
+        return
+    master = next(e for e in stored_v.vevent_list if not hasattr(e, "recurrence_id"))
+    dates = sorted(d.astimezone(UTC) for d in master.getrruleset(addRDate=True))
+    assert dates == [starts[0].replace(microsecond=0), starts[1].replace(microsecond=0)]
+    (override,) = [e for e in stored.walk("VEVENT") if "RECURRENCE-ID" in e]
+    assert "Biblioteket" in str(override["LOCATION"])
 
 
 def test_radicale_refuses_what_is_not_valid_icalendar(radicale):

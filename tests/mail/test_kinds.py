@@ -123,7 +123,7 @@ EXPECTED = {
     MailKind.OCCURRENCE_CANCELLED: (
         f"Aflyst mødegang: {TITLE}",
         f"Cancelled meeting: {TITLE}",
-        "CANCEL",
+        "REQUEST",  # the whole invitation again, with that date as EXDATE
     ),
     MailKind.OFFERING_CANCELLED: (f"Aflyst: {TITLE}", f"Cancelled: {TITLE}", "CANCEL"),
     MailKind.REMINDER: (f"Påmindelse: {TITLE}", f"Reminder: {TITLE}", None),

@@ -65,6 +65,28 @@ def test_cancellation_mail_withdraws_the_invitation(smtp_server):
     assert invite.get_param("method") == "CANCEL"
 
 
+def test_signing_up_again_after_cancelling_sends_an_invitation_above_the_cancel(smtp_server):
+    import icalendar
+
+    offering = make_offering(starts=[now() + timedelta(days=d) for d in (3, 10, 17)])
+    enrollment, _ = services.enroll(offering.id, person(1), now=now())
+    services.cancel_enrollment(enrollment.id, now=now())
+    services.enroll(offering.id, person(1), now=now())
+    db.session.commit()
+    send_pending(now=now())
+    sent = []
+    for message in smtp_server.messages:
+        for part in message.iter_attachments():
+            if part.get_content_type() == "text/calendar":
+                cal = icalendar.Calendar.from_ical(part.get_content())
+                (event,) = cal.walk("VEVENT")  # one calendar object: three dates, one UID
+                sent.append((str(cal["METHOD"]), int(event["SEQUENCE"]), str(event["UID"])))
+    (first, cancel, again) = sent
+    assert [m for m, _s, _u in sent] == ["REQUEST", "CANCEL", "REQUEST"]
+    assert first[2] == cancel[2] == again[2]
+    assert first[1] < cancel[1] < again[1]
+
+
 def test_refused_mail_is_kept_and_retried_with_back_off_then_marked_failed(
     refusing_smtp_server, app
 ):
@@ -173,7 +195,8 @@ def test_occurrence_changes_and_offering_cancel_tell_everyone_signed_up():
     assert "Nyt lokale" in moved[0].body_text
     assert moved[0].ics_method == "REQUEST" and moved[1].ics is None  # only a seat gets one
     notifications.notify_occurrence_changed(occurrence.id, change="cancelled", now=now())
-    assert outbox("occurrence_cancelled")[0].ics_method == "CANCEL"
+    # One date off: the whole invitation again, that date as EXDATE, not a CANCEL of it all.
+    assert outbox("occurrence_cancelled")[0].ics_method == "REQUEST"
     assert notifications.notify_offering_cancelled(offering.id, now=now()) == 2
 
 
