@@ -33,6 +33,7 @@ from app.ops import logs
 from app.ops.commands import backup_command
 from app.ops.health import bp as health_bp
 from app.routing import IdConverter, SlugConverter
+from app.suggestions.routes import bp as suggestions_bp
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enrollment_bp)
     app.register_blueprint(management_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(suggestions_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured

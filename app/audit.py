@@ -28,6 +28,9 @@ class AuditAction:
     PROMOTE = "promote_from_waitlist"
     CHANGE_CAPACITY = "change_capacity"
     RECORD_ATTENDANCE = "record_attendance"
+    APPROVE_SUGGESTION = "approve_suggestion"
+    DECLINE_SUGGESTION = "decline_suggestion"
+    MERGE_SUGGESTION = "merge_suggestion"
 
 
 def record_audit(

@@ -30,6 +30,8 @@ class MailKind(StrEnum):
     STAFF_MESSAGE = "staff_message"
     # to a participant, not about one sign-up (participants.py)
     SIGN_IN = "sign_in"
+    # to someone who suggested a group or said "me too" (participants.py)
+    SUGGESTION_DECLINED = "suggestion_declined"
     # to a staff account (staff.py)
     WELCOME = "welcome"
     PASSWORD_RESET = "password_reset"

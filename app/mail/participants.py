@@ -377,3 +377,38 @@ def mail_sign_in_link(email: str, token: str, *, language: str, now: datetime) -
             language=language,
             now=now,
         )
+
+
+def mail_suggestion_declined(
+    email: str, *, topic: str, language: str, now: datetime
+) -> OutboxMessage | None:
+    """A suggested group will not start: the kind standard answer to whoever left an address."""
+    with force_locale(language):
+        draft = Draft(
+            _("About your suggestion: %(topic)s", topic=topic),
+            [
+                _("Thank you for suggesting a group about “%(topic)s”.", topic=topic),
+                _(
+                    "We cannot start this group right now. That is no judgement of the need: "
+                    "often the right people or place are not there yet, or a group like it "
+                    "already exists."
+                ),
+                _(
+                    "You are always welcome to look in the catalogue or to ask the volunteer "
+                    "centre, who can help you find something that fits."
+                ),
+            ],
+            [(_("See courses and groups"), public_url("catalogue.index"))],
+            show_details=False,
+        )
+        body_text, body_html = render(draft, name=None, details=None)
+        return queue_mail(
+            kind=MailKind.SUGGESTION_DECLINED,
+            to_address=email,
+            to_name=None,
+            subject=draft.subject,
+            body_text=body_text,
+            body_html=body_html,
+            language=language,
+            now=now,
+        )

@@ -156,3 +156,13 @@ def can_see_undelivered_mail(user: User | None) -> bool:
 
 def can_assign_role(user: User | None, role: str) -> bool:
     return is_admin(user) and role in {r.value for r in UserRole}
+
+
+def can_moderate_suggestions(user: User | None) -> bool:
+    """Group suggestions: volunteer-centre staff, coordinators and admins approve, merge and
+    decline them (peer workers do not: the centre runs the self-help groups)."""
+    return _active(user) and user.role in (
+        UserRole.ADMIN,
+        UserRole.COORDINATOR,
+        UserRole.VOLUNTEER_STAFF,
+    )

@@ -63,6 +63,9 @@ def _participant(kind: MailKind, language: str):
         MailKind.SIGN_IN: lambda: participants.mail_sign_in_link(
             "deltager@example.com", "token", language=language, now=now()
         ),
+        MailKind.SUGGESTION_DECLINED: lambda: participants.mail_suggestion_declined(
+            "deltager@example.com", topic=TITLE, language=language, now=now()
+        ),
     }
     return write[kind]
 
@@ -129,6 +132,11 @@ EXPECTED = {
     MailKind.REMINDER: (f"Påmindelse: {TITLE}", f"Reminder: {TITLE}", None),
     MailKind.STAFF_MESSAGE: (STAFF_WORDS, STAFF_WORDS, None),
     MailKind.SIGN_IN: ("Dit link til dine tilmeldinger", "Your link to your bookings", None),
+    MailKind.SUGGESTION_DECLINED: (
+        f"Om dit forslag: {TITLE}",
+        f"About your suggestion: {TITLE}",
+        None,
+    ),
     MailKind.WELCOME: (
         "Din medarbejderkonto på Holdplads",
         "Your staff account on Holdplads",

@@ -15,6 +15,7 @@ ROLES = ("admin", "coordinator", "peer", "volunteer_staff")
 STAFF = frozenset(ROLES)
 RUNS_IT = frozenset({"admin", "coordinator", "peer"})  # the school course the peer facilitates
 ADMIN = frozenset({"admin"})
+MODERATES = frozenset({"admin", "coordinator", "volunteer_staff"})  # group suggestions
 PUBLIC = "public"  # anyone, signed in or not
 TOKEN = "token"  # protected by a secret in the URL: a wrong one is 404 for everyone
 
@@ -76,6 +77,10 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.audit_log", "GET"): ADMIN,
     ("management.undelivered_mail", "GET"): ADMIN,
     ("management.retry_mail", "POST"): ADMIN,
+    ("suggestions.manage", "GET"): MODERATES,
+    ("suggestions.approve", "POST"): MODERATES,
+    ("suggestions.decline", "POST"): MODERATES,
+    ("suggestions.merge", "POST"): MODERATES,
 }
 
 
@@ -108,6 +113,7 @@ def _url(app, endpoint: str, world) -> str:
         "token": "1-" + "0" * 64,
         "key": "signups",
         "upload_id": 1,
+        "suggestion_id": 1,
     }
     with app.test_request_context():
         from flask import url_for

@@ -1,0 +1,2 @@
+"""Suggest a group (foreslå en gruppe): citizens name a need,
+staff moderate it, others say "me too"."""
