@@ -51,7 +51,10 @@ def title_of(offering: Offering) -> str:
 def when(start: datetime) -> str:
     """A moment as a mail says it: the full date and the time, in the mail's language."""
     env = current_app.jinja_env
-    return f"{env.filters['date'](start, 'full')} {env.filters['time'](start)}"
+    # Danish mails say "kl. 18.30"; English ones "at 18:30".
+    return (
+        f"{env.filters['date'](start, 'full')} {_('at %(time)s', time=env.filters['time'](start))}"
+    )
 
 
 def manage_url(token: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,7 +46,8 @@ def test_confirmation_arrives_over_smtp_with_text_html_and_calendar_invitation(s
     [message] = smtp_server.messages
     assert message.envelope_to == ["ida@example.com"]
     assert "Håb og recovery" in message["Subject"]
-    assert message.get_body(("plain",)).get_content()
+    plain = message.get_body(("plain",)).get_content()
+    assert re.search(r", kl\. \d\d\.\d\d–\d\d\.\d\d", plain)  # "kl. 18.30–20.30"
     assert "<a href=" in message.get_body(("html",)).get_content()
     [invite] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert invite.get_param("method") == "REQUEST"
