@@ -126,6 +126,8 @@ ACTIVE_ENROLLMENT_STATUSES = (
     EnrollmentStatus.WAITLISTED,
     EnrollmentStatus.OFFERED,
 )
+# The public sees these offerings (a cancelled one says so); drafts are staff-only.
+PUBLIC_OFFERING_STATUSES = (OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED)
 # These hold a seat: an offer holds the freed seat for the person it was offered to.
 SEAT_HOLDING_STATUSES = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.OFFERED)
 

@@ -19,8 +19,8 @@ from app.catalogue.queries import (
     catalogue_where,
     in_date_range,
     occurrence_summary,
-    seat_summary,
 )
+from app.enrollment.seats import seat_summary
 from app.extensions import db
 from app.models import (
     Enrollment,

@@ -3,6 +3,7 @@
 Written on purpose: seat counts and dates are aggregated in SQL, related rows are loaded
 with a fixed number of `selectinload` queries, and the catalogue is paged, so a request
 makes the same number of queries whether the catalogue holds ten offerings or ten thousand.
+Seats and availability come from `app/enrollment/seats.py`, as everywhere else.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.database import as_utc
 from app.dates import BadDate, DateProblem, parse_date, problem_text
 from app.enrollment.availability import Availability, OfferingFacts, availability
+from app.enrollment.seats import (
+    OfferingSeats,
+    facts_from_row,
+    free_seat_now,
+    offering_seats,
+    seat_summary,
+)
 from app.extensions import db
 from app.i18n import LOCAL_TZ
 from app.models import (
-    SEAT_HOLDING_STATUSES,
+    PUBLIC_OFFERING_STATUSES,
     Audience,
-    Enrollment,
-    EnrollmentStatus,
-    EnrolmentMode,
     Facilitator,
     Occurrence,
     OccurrenceStatus,
@@ -37,7 +42,7 @@ from app.models import (
 
 PAGE_SIZE = 30
 MAX_QUERY_LENGTH = 100
-PUBLIC_STATUSES = (OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED)
+PUBLIC_STATUSES = PUBLIC_OFFERING_STATUSES
 
 
 _CONTROL_CHARACTERS = dict.fromkeys(range(32))
@@ -183,38 +188,6 @@ def occurrence_summary(now: datetime):
     )
 
 
-def seat_summary():
-    """Per offering: seats held (confirmed + offered) and people waiting."""
-    return (
-        sa.select(
-            Enrollment.offering_id.label("offering_id"),
-            sa.func.sum(sa.case((Enrollment.status.in_(SEAT_HOLDING_STATUSES), 1), else_=0)).label(
-                "seats_taken"
-            ),
-            sa.func.sum(
-                sa.case((Enrollment.status == EnrollmentStatus.WAITLISTED, 1), else_=0)
-            ).label("waitlist_count"),
-        )
-        .group_by(Enrollment.offering_id)
-        .subquery("seat_summary")
-    )
-
-
-def _facts(offering: Offering, row) -> OfferingFacts:
-    return OfferingFacts(
-        kind=offering.kind,
-        status=offering.status,
-        enrolment_mode=offering.enrolment_mode,
-        capacity=offering.capacity,
-        signup_opens_at=offering.signup_opens_at,
-        signup_closes_at=offering.signup_closes_at,
-        first_start=as_utc(row.first_start),
-        last_start=as_utc(row.last_start),
-        seats_taken=int(row.seats_taken or 0),
-        waitlist_count=int(row.waitlist_count or 0),
-    )
-
-
 def catalogue_where(filters: CatalogueFilters, now: datetime, occ, seats) -> list:
     """The public catalogue's WHERE clause: published (or cancelled) and still to come.
 
@@ -268,29 +241,15 @@ def catalogue_where(filters: CatalogueFilters, now: datetime, occ, seats) -> lis
             )
         )
     if filters.free:
-        # Free seats one can take now: the seat count, and sign-up not closed, by the same
-        # rule as `availability.signup_closes_at` (courses and meetings close when they
-        # begin, groups at their last date, any of them at their own deadline).
-        natural_close = sa.case(
-            (Offering.kind == OfferingKind.GROUP, occ.c.last_start), else_=occ.c.first_start
-        )
         conditions.extend(
             [
                 Offering.status == OfferingStatus.PUBLISHED,
-                occ.c.next_start.is_not(None),
-                sa.or_(
-                    Offering.enrolment_mode == EnrolmentMode.DROP_IN,
-                    Offering.capacity.is_(None),
-                    sa.func.coalesce(seats.c.seats_taken, 0) < Offering.capacity,
-                ),
-                sa.or_(
-                    Offering.enrolment_mode == EnrolmentMode.DROP_IN,
-                    sa.and_(
-                        natural_close > now,
-                        sa.or_(
-                            Offering.signup_closes_at.is_(None), Offering.signup_closes_at > now
-                        ),
-                    ),
+                free_seat_now(
+                    first_start=occ.c.first_start,
+                    last_start=occ.c.last_start,
+                    next_start=occ.c.next_start,
+                    seats_taken=seats.c.seats_taken,
+                    now=now,
                 ),
             ]
         )
@@ -397,7 +356,7 @@ def catalogue_page(
     ).all()
     entries = []
     for row in rows:
-        facts = _facts(row.Offering, row)
+        facts = facts_from_row(row.Offering, row)
         entries.append(
             CatalogueEntry(
                 offering=row.Offering,
@@ -439,11 +398,8 @@ def all_themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.name)))
 
 
-@dataclass
-class OfferingDetail:
-    offering: Offering
-    facts: OfferingFacts
-    availability: Availability
+# The offering page's offering, its facts and availability (see app/enrollment/seats.py).
+OfferingDetail = OfferingSeats
 
 
 def offering_detail(slug: str, now: datetime) -> OfferingDetail | None:
@@ -463,38 +419,4 @@ def offering_detail(slug: str, now: datetime) -> OfferingDetail | None:
     ).first()
     if offering is None:
         return None
-    row = offering_facts_row(offering.id)
-    facts = _facts(offering, row)
-    return OfferingDetail(offering=offering, facts=facts, availability=availability(facts, now))
-
-
-def offering_facts_row(offering_id: int):
-    """Dates and seat counts of one offering in a single query."""
-    scheduled = (Occurrence.offering_id == offering_id) & (
-        Occurrence.status == OccurrenceStatus.SCHEDULED
-    )
-    mine = Enrollment.offering_id == offering_id
-    return db.session.execute(
-        sa.select(
-            sa.select(sa.func.min(Occurrence.starts_at))
-            .where(scheduled)
-            .scalar_subquery()
-            .label("first_start"),
-            sa.select(sa.func.max(Occurrence.starts_at))
-            .where(scheduled)
-            .scalar_subquery()
-            .label("last_start"),
-            sa.select(sa.func.count())
-            .where(mine, Enrollment.status.in_(SEAT_HOLDING_STATUSES))
-            .scalar_subquery()
-            .label("seats_taken"),
-            sa.select(sa.func.count())
-            .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED)
-            .scalar_subquery()
-            .label("waitlist_count"),
-        )
-    ).one()
-
-
-def offering_facts(offering: Offering) -> OfferingFacts:
-    return _facts(offering, offering_facts_row(offering.id))
+    return offering_seats(offering, now)

@@ -1,7 +1,8 @@
 """Whether an offering takes sign-ups now, and what a visitor is told about its seats.
 
-Pure functions of an offering's facts and the time: the catalogue, the offering page, the
-API and the sign-up service all ask here, so they never disagree.
+Pure functions of an offering's facts and the time. `seats.py` beside this file reads the
+facts from the database (one offering, or a page of them) and asks here, and the catalogue,
+the offering page, the API and the sign-up service all go through it, so they never disagree.
 """
 
 from __future__ import annotations
@@ -58,8 +59,13 @@ def signup_closes_at(facts: OfferingFacts) -> datetime | None:
     return min(candidates) if candidates else None
 
 
+def seats_left(capacity: int | None, seats_taken: int) -> int | None:
+    """Seats still free; None when there is no limit."""
+    return None if capacity is None else max(capacity - seats_taken, 0)
+
+
 def availability(facts: OfferingFacts, now: datetime) -> Availability:
-    seats_left = None if facts.capacity is None else max(facts.capacity - facts.seats_taken, 0)
+    left = seats_left(facts.capacity, facts.seats_taken)
 
     def state() -> SeatState:
         if facts.status == OfferingStatus.CANCELLED:
@@ -75,14 +81,14 @@ def availability(facts: OfferingFacts, now: datetime) -> Availability:
             return SeatState.CLOSED
         if facts.enrolment_mode == EnrolmentMode.REQUEST:
             return SeatState.ASK_TO_JOIN
-        if seats_left is None or seats_left > 0:
+        if left is None or left > 0:
             return SeatState.OPEN
         return SeatState.FULL
 
     found = state()
     return Availability(
         state=found,
-        seats_left=seats_left,
+        seats_left=left,
         waitlist_count=facts.waitlist_count,
         opens_at=facts.signup_opens_at if found == SeatState.NOT_OPEN_YET else None,
     )

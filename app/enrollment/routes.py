@@ -37,11 +37,11 @@ from flask_limiter.util import get_remote_address
 from werkzeug.routing import BaseConverter
 
 from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
-from app.catalogue.queries import offering_detail
 from app.database import utcnow
 from app.emails import normalize_email
 from app.enrollment import services
 from app.enrollment.forms import EmailForm, SignupForm
+from app.enrollment.seats import public_offering_seats
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
     find_sign_in_token,
@@ -126,7 +126,7 @@ def _email_key() -> str:
 def enroll(slug: str):
     """The sign-up form, and the sign-up itself."""
     now = utcnow()
-    detail = offering_detail(slug, now=now)
+    detail = public_offering_seats(slug, now)
     if detail is None:
         abort(404)
     offering = detail.offering
@@ -184,7 +184,7 @@ def done(slug: str):
     result = session.get(SIGNUP_KEY) or {}
     if result.get("slug") != slug:
         return redirect(url_for("catalogue.offering", slug=slug))
-    detail = offering_detail(slug, now=utcnow())
+    detail = public_offering_seats(slug, utcnow())
     if detail is None:
         abort(404)
     return render_template("enrollment/done.html", offering=detail.offering)

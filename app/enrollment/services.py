@@ -21,10 +21,10 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.audit import AuditAction, record_audit
-from app.catalogue.queries import offering_facts
 from app.database import as_utc
 from app.emails import normalize_email
-from app.enrollment.availability import SeatState, availability, signup_closes_at
+from app.enrollment.availability import SeatState, signup_closes_at
+from app.enrollment.seats import has_free_seat, offering_seats, seats_taken
 from app.enrollment.tokens import manage_token, new_manage_nonce_hash
 from app.extensions import db
 from app.mail.participants import (
@@ -159,19 +159,6 @@ def _load_locked(enrollment_id: int) -> Enrollment:
     ).one()
 
 
-def _seats_taken(offering_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Enrollment.offering_id == offering_id,
-            Enrollment.status.in_(SEAT_HOLDING_STATUSES),
-        )
-    )
-
-
-def _seat_free(offering: Offering) -> bool:
-    return offering.capacity is None or _seats_taken(offering.id) < offering.capacity
-
-
 def _next_queued_at(offering_id: int, now: datetime) -> datetime:
     """Never before anyone already in line: the queue order is the order the lock was won."""
     latest = db.session.scalar(
@@ -266,10 +253,9 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
     offering = lock_offering(offering_id)
     if offering.status == OfferingStatus.DRAFT:
         raise NotFound(offering_id)
-    facts = offering_facts(offering)
-    state = availability(facts, now).state
-    if state not in (SeatState.OPEN, SeatState.FULL, SeatState.ASK_TO_JOIN):
-        raise SignupClosed(state)
+    seats = offering_seats(offering, now)
+    if not seats.availability.signup_possible:
+        raise SignupClosed(seats.availability.state)
     if person.audience not in offering.audiences:
         raise AudienceNotAllowed(person.audience)
     existing = _active_enrollment_for(offering.id, normalize_email(person.email))
@@ -277,7 +263,7 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
         raise AlreadyEnrolled(existing)
     if offering.enrolment_mode == EnrolmentMode.REQUEST:
         status = EnrollmentStatus.REQUESTED
-    elif _seat_free(offering):
+    elif has_free_seat(offering):
         status = EnrollmentStatus.CONFIRMED
     else:
         status = EnrollmentStatus.WAITLISTED
@@ -325,7 +311,7 @@ def add_participant_by_staff(
     existing = _active_enrollment_for(offering.id, normalize_email(person.email))
     if existing is not None:
         raise AlreadyEnrolled(existing)
-    status = EnrollmentStatus.CONFIRMED if _seat_free(offering) else EnrollmentStatus.WAITLISTED
+    status = EnrollmentStatus.CONFIRMED if has_free_seat(offering) else EnrollmentStatus.WAITLISTED
     enrollment, token = _new_enrollment(offering, person, status=status, now=now)
     enrollment.added_by_id = staff_user_id
     _mail_standing(enrollment, token, now)
@@ -348,13 +334,13 @@ def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
     offering = lock_offering(offering_id)
     if offering.status != OfferingStatus.PUBLISHED:
         return []
-    facts = offering_facts(offering)
-    if availability(facts, now).state in (SeatState.CLOSED, SeatState.CANCELLED):
+    seats = offering_seats(offering, now)
+    if seats.availability.state in (SeatState.CLOSED, SeatState.CANCELLED):
         return []
     hours = _offer_hours()
-    closes = signup_closes_at(facts)
+    closes = signup_closes_at(seats.facts)
     promoted: list[Enrollment] = []
-    while offering.capacity is None or _seats_taken(offering.id) < offering.capacity:
+    while has_free_seat(offering):
         first = db.session.scalars(
             sa.select(Enrollment)
             .where(
@@ -520,7 +506,7 @@ def approve_request(
         raise InvalidTransition(enrollment.status)
     enrollment.staff_message = message or enrollment.staff_message
     enrollment.updated_at = now
-    if _seat_free(enrollment.offering):
+    if has_free_seat(enrollment.offering):
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.confirmed_at = now
         db.session.flush()
@@ -554,7 +540,7 @@ def move_from_waitlist(enrollment_id: int, *, now: datetime, by_user_id: int | N
     enrollment = _load_locked(enrollment_id)
     if enrollment.status != EnrollmentStatus.WAITLISTED:
         raise InvalidTransition(enrollment.status)
-    if not _seat_free(enrollment.offering):
+    if not has_free_seat(enrollment.offering):
         raise NoSeatFree(enrollment.offering_id)
     enrollment.status = EnrollmentStatus.CONFIRMED
     enrollment.confirmed_at = now
@@ -576,7 +562,7 @@ def change_capacity(
     """Change the number of seats; never below those held, new seats go to the waiting list."""
     offering = lock_offering(offering_id)
     if new_capacity is not None:
-        held = _seats_taken(offering_id)
+        held = seats_taken(offering_id)
         if new_capacity < max(held, 1):
             raise CapacityBelowConfirmed(max(held, 1))
     record_audit(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.database import as_utc
+from app.enrollment.seats import SeatCounts, seat_counts
 from app.extensions import db
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
@@ -90,30 +91,6 @@ def _mine(user: User):
     if user.role in (UserRole.COORDINATOR, UserRole.VOLUNTEER_STAFF):
         return sa.or_(runs, _visible_to(user))
     return runs
-
-
-@dataclass
-class SeatCounts:
-    confirmed: int = 0
-    offered: int = 0
-    waitlisted: int = 0
-    requested: int = 0
-
-
-def seat_counts(offering_ids: list[int]) -> dict[int, SeatCounts]:
-    """Per offering: confirmed, offered, waiting and new requests, in one query."""
-    if not offering_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Enrollment.offering_id, Enrollment.status, sa.func.count())
-        .where(Enrollment.offering_id.in_(offering_ids))
-        .group_by(Enrollment.offering_id, Enrollment.status)
-    ).all()
-    counts: dict[int, SeatCounts] = {i: SeatCounts() for i in offering_ids}
-    for offering_id, status, n in rows:
-        if status in ACTIVE_ENROLLMENT_STATUSES:
-            setattr(counts[offering_id], str(status), n)
-    return counts
 
 
 @dataclass

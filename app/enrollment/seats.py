@@ -1,0 +1,211 @@
+"""Seats: how many are held and how many wait, for one offering or for a page of them.
+
+pretix's `QuotaAvailability` is the model: one place counts what holds a seat, and every
+reader asks it — the catalogue and offering pages, the API, the calendar feeds, the staff
+pages and the sign-up service — so no two of them can count differently. What the counts
+*mean* (open, full, closed) is decided by the pure rules in `availability.py`; this module
+reads the database and hands those rules their facts.
+
+    seat_summary()           per offering, as a subquery, for pages that join it (catalogue, feeds)
+    facts_from_row(...)      the facts of an offering from such a joined row
+    offering_seats(...)      one offering: facts and availability in one query
+    public_offering_seats()  the same for a public offering found by its slug (sign-up pages)
+    seat_counts(ids)         per offering, counts by status in one query (staff pages)
+    seats_taken(id)          inside the sign-up lock: how many seats are held right now
+    free_seat_now(...)       SQL twin of "one can take a seat now" (the catalogue's filter)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.database import as_utc
+from app.enrollment.availability import Availability, OfferingFacts, availability, seats_left
+from app.extensions import db
+from app.models import (
+    ACTIVE_ENROLLMENT_STATUSES,
+    PUBLIC_OFFERING_STATUSES,
+    SEAT_HOLDING_STATUSES,
+    Enrollment,
+    EnrollmentStatus,
+    EnrolmentMode,
+    Occurrence,
+    OccurrenceStatus,
+    Offering,
+    OfferingKind,
+)
+
+# --- a page of offerings ---------------------------------------------------------------------
+
+
+def seat_summary():
+    """Per offering: seats held (confirmed + offered) and people waiting, as a subquery.
+
+    Outer-join it on `offering_id`; an offering nobody signed up for has no row (read NULL
+    as 0, as `facts_from_row` does).
+    """
+    return (
+        sa.select(
+            Enrollment.offering_id.label("offering_id"),
+            sa.func.sum(sa.case((Enrollment.status.in_(SEAT_HOLDING_STATUSES), 1), else_=0)).label(
+                "seats_taken"
+            ),
+            sa.func.sum(
+                sa.case((Enrollment.status == EnrollmentStatus.WAITLISTED, 1), else_=0)
+            ).label("waitlist_count"),
+        )
+        .group_by(Enrollment.offering_id)
+        .subquery("seat_summary")
+    )
+
+
+def facts_from_row(offering: Offering, row) -> OfferingFacts:
+    """The facts availability needs, from a row with first/last start and the seat summary."""
+    return OfferingFacts(
+        kind=offering.kind,
+        status=offering.status,
+        enrolment_mode=offering.enrolment_mode,
+        capacity=offering.capacity,
+        signup_opens_at=offering.signup_opens_at,
+        signup_closes_at=offering.signup_closes_at,
+        first_start=as_utc(row.first_start),
+        last_start=as_utc(row.last_start),
+        seats_taken=int(row.seats_taken or 0),
+        waitlist_count=int(row.waitlist_count or 0),
+    )
+
+
+def free_seat_now(*, first_start, last_start, next_start, seats_taken, now: datetime):
+    """SQL: one can take a seat now, or just come (the catalogue's "free seats" filter).
+
+    The twin of `availability()` answering OPEN or JUST_COME for a published offering, by the
+    same rules: seats below capacity, and sign-up not closed by `signup_closes_at`
+    (courses and meetings close when they begin, groups at their last date, any of them at
+    their own deadline). Arguments are columns of the caller's joined summaries.
+    """
+    natural_close = sa.case((Offering.kind == OfferingKind.GROUP, last_start), else_=first_start)
+    drop_in = Offering.enrolment_mode == EnrolmentMode.DROP_IN
+    return sa.and_(
+        next_start.is_not(None),
+        sa.or_(
+            drop_in,
+            Offering.capacity.is_(None),
+            sa.func.coalesce(seats_taken, 0) < Offering.capacity,
+        ),
+        sa.or_(
+            drop_in,
+            sa.and_(
+                natural_close > now,
+                sa.or_(Offering.signup_closes_at.is_(None), Offering.signup_closes_at > now),
+            ),
+        ),
+    )
+
+
+# --- one offering ----------------------------------------------------------------------------
+
+
+@dataclass
+class OfferingSeats:
+    """An offering with its facts and what a visitor is told about its seats."""
+
+    offering: Offering
+    facts: OfferingFacts
+    availability: Availability
+
+
+def _facts_row(offering_id: int):
+    """Dates and seat counts of one offering in a single query."""
+    scheduled = (Occurrence.offering_id == offering_id) & (
+        Occurrence.status == OccurrenceStatus.SCHEDULED
+    )
+    mine = Enrollment.offering_id == offering_id
+    return db.session.execute(
+        sa.select(
+            sa.select(sa.func.min(Occurrence.starts_at))
+            .where(scheduled)
+            .scalar_subquery()
+            .label("first_start"),
+            sa.select(sa.func.max(Occurrence.starts_at))
+            .where(scheduled)
+            .scalar_subquery()
+            .label("last_start"),
+            sa.select(sa.func.count())
+            .where(mine, Enrollment.status.in_(SEAT_HOLDING_STATUSES))
+            .scalar_subquery()
+            .label("seats_taken"),
+            sa.select(sa.func.count())
+            .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED)
+            .scalar_subquery()
+            .label("waitlist_count"),
+        )
+    ).one()
+
+
+def offering_seats(offering: Offering, now: datetime) -> OfferingSeats:
+    """One offering's facts and availability: one query, whatever the offering holds."""
+    facts = facts_from_row(offering, _facts_row(offering.id))
+    return OfferingSeats(offering=offering, facts=facts, availability=availability(facts, now))
+
+
+def public_offering_seats(slug: str, now: datetime) -> OfferingSeats | None:
+    """A public offering by its slug, with its seats (the sign-up pages); None if not public."""
+    offering = db.session.scalars(
+        sa.select(Offering).where(
+            Offering.slug == slug, Offering.status.in_(PUBLIC_OFFERING_STATUSES)
+        )
+    ).first()
+    return None if offering is None else offering_seats(offering, now)
+
+
+def seats_taken(offering_id: int) -> int:
+    """Seats held right now (confirmed + offered). Call it under the offering's lock."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Enrollment.offering_id == offering_id,
+            Enrollment.status.in_(SEAT_HOLDING_STATUSES),
+        )
+    )
+
+
+def has_free_seat(offering: Offering) -> bool:
+    """A seat can be given now (no limit, or fewer held than the capacity)."""
+    left = seats_left(offering.capacity, seats_taken(offering.id))
+    return left is None or left > 0
+
+
+# --- staff pages -----------------------------------------------------------------------------
+
+
+@dataclass
+class SeatCounts:
+    """One offering's active enrollments by status."""
+
+    confirmed: int = 0
+    offered: int = 0
+    waitlisted: int = 0
+    requested: int = 0
+
+    @property
+    def taken(self) -> int:
+        """Seats held: an offer holds the freed seat for the person it was offered to."""
+        return sum(getattr(self, str(status)) for status in SEAT_HOLDING_STATUSES)
+
+
+def seat_counts(offering_ids: list[int]) -> dict[int, SeatCounts]:
+    """Per offering: confirmed, offered, waiting and new requests, in one query."""
+    if not offering_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Enrollment.offering_id, Enrollment.status, sa.func.count())
+        .where(Enrollment.offering_id.in_(offering_ids))
+        .group_by(Enrollment.offering_id, Enrollment.status)
+    ).all()
+    counts: dict[int, SeatCounts] = {i: SeatCounts() for i in offering_ids}
+    for offering_id, status, n in rows:
+        if status in ACTIVE_ENROLLMENT_STATUSES:
+            setattr(counts[offering_id], str(status), n)
+    return counts
