@@ -7,6 +7,7 @@ Forms only parse and validate; turning a form into a service call happens in `to
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
@@ -379,72 +380,64 @@ class OfferingForm(FlaskForm):
             closes = local_to_utc(
                 self.signup_closes_date.data, self.signup_closes_time.data or time(23, 59)
             )
+        # Every detail whose form field has its name is read as it is; the rest by name.
+        same_name = {name: getattr(self, name).data for name in _SAME_NAME}
         return OfferingDetails(
-            title=self.title.data,
-            title_en=self.title_en.data,
+            **same_name,
             slug=self.slug.data or None,
-            kind=self.kind.data,
-            organisation_id=self.organisation_id.data,
-            summary=self.summary.data,
-            summary_en=self.summary_en.data,
             description=self.description.data or "",
-            description_en=self.description_en.data,
             audiences=list(self.audiences.data or []),
             theme_ids=list(self.themes.data or []),
+            co_organiser_ids=list(self.co_organisers.data or []),
             facilitators=facilitators,
             location_id=location_id,
             new_location=new_location,
-            is_online=self.is_online.data,
-            online_join_url=self.online_join_url.data,
-            capacity=self.capacity.data,
-            enrolment_mode=self.enrolment_mode.data,
             signup_opens_at=_local_datetime(
                 self.signup_opens_date.data, self.signup_opens_time.data
             ),
             signup_closes_at=closes,
-            teaching_language=self.teaching_language.data,
-            accessibility_notes=self.accessibility_notes.data,
-            accessibility_notes_en=self.accessibility_notes_en.data,
-            contact_email=self.contact_email.data,
-            co_organiser_ids=list(self.co_organisers.data or []),
         )
+
+
+# The details the form enters in a way of its own (other names, date and time apart, a place
+# chosen or typed in); every other detail has a form field of its own name and value.
+_ENTERED_APART = {
+    "slug",
+    "description",
+    "audiences",
+    "signup_opens_at",
+    "signup_closes_at",
+    "location_id",
+    "new_location",
+    "theme_ids",
+    "co_organiser_ids",
+    "facilitators",
+}
+_SAME_NAME = tuple(f.name for f in fields(OfferingDetails) if f.name not in _ENTERED_APART)
 
 
 def offering_form_data(offering) -> dict:
     """The form's starting values for an existing offering (times shown in local time)."""
-    data = {
-        "title": offering.title,
-        "title_en": offering.title_en,
-        "slug": offering.slug,
-        "kind": offering.kind,
-        "organisation_id": offering.organisation_id,
-        "summary": offering.summary,
-        "summary_en": offering.summary_en,
-        "description": offering.description,
-        "description_en": offering.description_en,
-        "audiences": offering.audiences,
-        "themes": [t.id for t in offering.themes],
-        "location_choice": str(offering.location_id) if offering.location_id else "",
-        "is_online": offering.is_online,
-        "online_join_url": offering.online_join_url,
-        "capacity": offering.capacity,
-        "enrolment_mode": offering.enrolment_mode,
-        "teaching_language": offering.teaching_language,
-        "accessibility_notes": offering.accessibility_notes,
-        "accessibility_notes_en": offering.accessibility_notes_en,
-        "contact_email": offering.contact_email,
-        "co_organisers": [o.id for o in offering.co_organisers],
-        "facilitators": [
+    details = OfferingDetails.from_offering(offering)
+    data = {name: getattr(details, name) for name in _SAME_NAME}
+    data.update(
+        slug=details.slug,
+        description=details.description,
+        audiences=details.audiences,
+        themes=details.theme_ids,
+        co_organisers=details.co_organiser_ids,
+        location_choice=str(details.location_id) if details.location_id else "",
+        facilitators=[
             {
                 "user_id": str(f.user_id) if f.user_id else "",
                 "guest_name": f.guest_name or "",
                 "role": f.role,
             }
-            for f in offering.facilitators
+            for f in details.facilitators
         ],
-    }
+    )
     for name in ("opens", "closes"):
-        value = getattr(offering, f"signup_{name}_at")
+        value = getattr(details, f"signup_{name}_at")
         if value is not None:
             data[f"signup_{name}_date"] = local(value).date()
             data[f"signup_{name}_time"] = local(value).time().replace(second=0, microsecond=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -132,7 +132,14 @@ class LocationDetails:
 
 @dataclass
 class OfferingDetails:
-    """Everything the offering form holds, already parsed (times in UTC)."""
+    """An offering's editable facts, written once: the form, `_apply` and "duplicate" read it.
+
+    A field named like a column of `Offering` is copied to and from that column as it is
+    (see `_COLUMNS`), so a new column costs one line here (plus the form field of the same
+    name). The others are the offering's relations and the parts the form enters apart
+    (`slug`, `capacity`, the place), each handled by name in `_apply` and `from_offering`.
+    Indico's `populate_from_dict` is the model.
+    """
 
     title: str
     kind: str
@@ -159,6 +166,42 @@ class OfferingDetails:
     accessibility_notes_en: str | None = None
     contact_email: str | None = None
     co_organiser_ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_offering(cls, offering: Offering) -> OfferingDetails:
+        """The details an existing offering holds (to fill its form, or to copy it)."""
+        return cls(
+            **{name: getattr(offering, name) for name in _COLUMNS},
+            slug=offering.slug,
+            capacity=offering.capacity,
+            location_id=offering.location_id,
+            audiences=list(offering.audiences),
+            theme_ids=[t.id for t in offering.themes],
+            co_organiser_ids=[o.id for o in offering.co_organisers],
+            facilitators=[
+                FacilitatorDetails(role=f.role, user_id=f.user_id, guest_name=f.guest_name)
+                for f in offering.facilitators
+            ],
+        )
+
+
+# Details that are columns of Offering, copied as they are. Slug and capacity are columns
+# too, but have rules of their own (unique; never below the seats held), as does the place.
+_SPECIAL = {"slug", "capacity", "location_id"}
+_COLUMNS = tuple(
+    f.name
+    for f in fields(OfferingDetails)
+    if f.name in Offering.__table__.columns and f.name not in _SPECIAL
+)
+
+
+def _clean(name: str, value):
+    """Text as stored: trimmed, and empty optional text as NULL (Markdown keeps its spaces)."""
+    if name == "description":
+        return value or ""
+    if not isinstance(value, str):
+        return value
+    return value.strip() if not Offering.__table__.columns[name].nullable else _none_if_blank(value)
 
 
 def _none_if_blank(value: str | None) -> str | None:
@@ -199,23 +242,8 @@ def _apply(offering: Offering, details: OfferingDetails) -> None:
     else:
         slug = offering.slug or unique_slug(details.title, except_id=offering.id)
     offering.slug = slug
-    offering.title = details.title.strip()
-    offering.title_en = _none_if_blank(details.title_en)
-    offering.kind = details.kind
-    offering.summary = details.summary.strip()
-    offering.summary_en = _none_if_blank(details.summary_en)
-    offering.description = details.description or ""
-    offering.description_en = _none_if_blank(details.description_en)
-    offering.organisation_id = details.organisation_id
-    offering.is_online = details.is_online
-    offering.online_join_url = _none_if_blank(details.online_join_url)
-    offering.enrolment_mode = details.enrolment_mode
-    offering.signup_opens_at = details.signup_opens_at
-    offering.signup_closes_at = details.signup_closes_at
-    offering.teaching_language = details.teaching_language
-    offering.accessibility_notes = _none_if_blank(details.accessibility_notes)
-    offering.accessibility_notes_en = _none_if_blank(details.accessibility_notes_en)
-    offering.contact_email = _none_if_blank(details.contact_email)
+    for name in _COLUMNS:
+        setattr(offering, name, _clean(name, getattr(details, name)))
     offering.location = _location(details)
 
     wanted = set(details.audiences)
@@ -338,43 +366,17 @@ def duplicate_offering(
 ) -> Offering:
     """A draft copy for next term: everything but the slug, the dates and the people.
 
-    The private online join link is copied only with `keep_join_link` (the copier could see
-    it on the original); otherwise the copy opens a way to a room its owner never shared.
+    It copies the offering's `OfferingDetails`, so a new detail is copied too. The private
+    online join link is copied only with `keep_join_link` (the copier could see it on the
+    original); otherwise the copy opens a way to a room its owner never shared.
     """
-    copy = Offering(
-        kind=offering.kind,
-        title=f"{offering.title} (kopi)",
-        title_en=f"{offering.title_en} (copy)" if offering.title_en else None,
-        summary=offering.summary,
-        summary_en=offering.summary_en,
-        description=offering.description,
-        description_en=offering.description_en,
-        organisation_id=offering.organisation_id,
-        location_id=offering.location_id,
-        is_online=offering.is_online,
-        online_join_url=offering.online_join_url if keep_join_link else None,
-        capacity=offering.capacity,
-        enrolment_mode=offering.enrolment_mode,
-        status=OfferingStatus.DRAFT,
-        accessibility_notes=offering.accessibility_notes,
-        accessibility_notes_en=offering.accessibility_notes_en,
-        teaching_language=offering.teaching_language,
-        contact_email=offering.contact_email,
-        created_by_id=created_by_id,
-        created_at=now,
-        updated_at=now,
-    )
-    copy.slug = unique_slug(copy.title)
-    copy.audience_rows = [OfferingAudience(audience=a) for a in offering.audiences]
-    copy.themes = list(offering.themes)
-    copy.co_organisers = list(offering.co_organisers)
-    copy.facilitators = [
-        Facilitator(user_id=f.user_id, guest_name=f.guest_name, role=f.role, position=f.position)
-        for f in offering.facilitators
-    ]
-    db.session.add(copy)
-    db.session.flush()
-    return copy
+    details = OfferingDetails.from_offering(offering)
+    details.slug = None  # made from the new title
+    details.title = f"{offering.title} (kopi)"
+    details.title_en = f"{offering.title_en} (copy)" if offering.title_en else None
+    if not keep_join_link:
+        details.online_join_url = None
+    return create_offering(details, created_by_id=created_by_id, now=now)
 
 
 # --- occurrences ---------------------------------------------------------------------------
