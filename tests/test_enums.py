@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
+    Attendance,
     Audience,
     EnrollmentStatus,
     LabelledEnum,
@@ -112,3 +113,14 @@ def test_an_audience_reads_the_same_on_every_screen(client):
     assert "Medarbejder ·" in page
     assert csv_cells["Anna Andersen"] == "Medarbejder"
     assert csv_cells["Bo Berg"] == "Borger"
+
+
+def test_the_attendance_sheet_reads_each_mark_by_its_label(client):
+    w = make_world()
+    db.session.add(
+        Attendance(enrollment_id=w.confirmed.id, occurrence_id=w.occurrence.id, status="present")
+    )
+    db.session.commit()
+    sign_in_as(client, w.peer)
+    page = client.get(f"/manage/offerings/{w.offering.id}/attendance-sheet").text
+    assert '✓<span class="visually-hidden"> Til stede</span>' in page
