@@ -151,10 +151,7 @@ def enroll(slug: str):
         try:
             # A new sign-up and an address already signed up get the same answer (the mail
             # says which): the page must not tell anyone who takes this course.
-            try:
-                services.enroll(offering_id, person, now=now)
-            except services.AlreadyEnrolled as already:
-                services.resend_manage_link(already.enrollment.id, now=now)
+            services.sign_up(offering_id, person, now=now)
             session[SIGNUP_KEY] = {"slug": slug}  # no token: the manage link is in the mail
         except services.AudienceNotAllowed:
             form.audience.errors.append(_("Please choose how you take part."))

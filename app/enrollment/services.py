@@ -291,6 +291,18 @@ def confirm_address(enrollment_id: int, *, now: datetime) -> Enrollment:
     return enrollment
 
 
+def sign_up(offering_id: int, person: PersonDetails, *, now: datetime) -> str | None:
+    """The public sign-up: the new enrollment's manage token, or None when the address was
+    already signed up. Then its manage link is mailed to it again, and the page says no more
+    than that a mail is on its way (it never tells a stranger who is signed up)."""
+    try:
+        _enrollment, token = enroll(offering_id, person, now=now)
+    except AlreadyEnrolled as already:
+        resend_manage_link(already.enrollment.id, now=now)
+        return None
+    return token
+
+
 def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
     """Someone signed up again with the same address: mail their manage link to it again."""
     enrollment = _load_locked(enrollment_id)

@@ -14,8 +14,8 @@ from flask import abort, request
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.management import queries
-from app.models import Enrollment, Occurrence, Offering
+from app.management import policy, queries
+from app.models import Enrollment, Occurrence, Offering, User
 
 
 def staff_only(view: Callable) -> Callable:
@@ -61,6 +61,61 @@ def enrollment_or_404(enrollment_id: int) -> Enrollment:
     if enrollment is None:
         abort(404)
     return enrollment
+
+
+# --- load → check: one helper per resource, answering 404 or 403 -------------------------
+
+
+def _offering_if(rule: Callable[[object, Offering], bool], offering_id: int) -> Offering:
+    offering = offering_or_404(offering_id)
+    ensure(rule(current_user, offering))
+    return offering
+
+
+def viewable_offering(offering_id: int) -> Offering:
+    return _offering_if(policy.can_view_offering, offering_id)
+
+
+def editable_offering(offering_id: int) -> Offering:
+    return _offering_if(policy.can_edit_offering, offering_id)
+
+
+def duplicable_offering(offering_id: int) -> Offering:
+    return _offering_if(policy.can_duplicate_offering, offering_id)
+
+
+def offering_with_participants(offering_id: int) -> Offering:
+    """An offering whose participant data the signed-in user may see."""
+    return _offering_if(policy.can_view_participants, offering_id)
+
+
+def managed_offering(offering_id: int) -> Offering:
+    """An offering whose participants the signed-in user may add, decide on and mark."""
+    return _offering_if(policy.can_manage_participants, offering_id)
+
+
+def editable_occurrence(occurrence_id: int) -> tuple[Occurrence, Offering]:
+    occurrence = occurrence_or_404(occurrence_id)
+    return occurrence, editable_offering(occurrence.offering_id)
+
+
+def managed_occurrence(occurrence_id: int) -> tuple[Occurrence, Offering]:
+    """A date whose attendance the signed-in user may mark."""
+    occurrence = occurrence_or_404(occurrence_id)
+    return occurrence, managed_offering(occurrence.offering_id)
+
+
+def managed_enrollment(enrollment_id: int) -> tuple[Enrollment, Offering]:
+    """A sign-up the signed-in user may decide on."""
+    enrollment = enrollment_or_404(enrollment_id)
+    return enrollment, managed_offering(enrollment.offering_id)
+
+
+def account_or_404(user_id: int) -> User:
+    account = db.session.get(User, user_id)
+    if account is None:
+        abort(404)
+    return account
 
 
 def wants_json() -> bool:

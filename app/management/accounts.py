@@ -141,6 +141,32 @@ def issue_reset_token(
     return one_time_links.issue(PasswordResetToken, now=now, lifetime=lifetime, user_id=user.id)
 
 
+def create_staff_account(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    organisation: Organisation | None,
+    password: str | None,
+    language: str,
+    now: datetime,
+    smtputf8: bool = False,
+) -> User:
+    """An admin creates an account: with a password it is ready; without one, the person is
+    mailed a link to choose it (the welcome mail)."""
+    user = create_user(
+        email=email,
+        name=name,
+        role=role,
+        organisation=organisation,
+        password=password,
+        smtputf8=smtputf8,
+    )
+    if not password:
+        send_welcome_link(user, language=language, now=now)
+    return user
+
+
 def send_welcome_link(user: User, *, language: str, now: datetime) -> None:
     """A new account without a password: mail a link to choose one (valid three days)."""
     token = issue_reset_token(user, now=now, lifetime=WELCOME_LINK_LIFETIME)

@@ -166,3 +166,40 @@ def can_moderate_suggestions(user: User | None) -> bool:
         UserRole.COORDINATOR,
         UserRole.VOLUNTEER_STAFF,
     )
+
+
+def can_set_account_active(user: User | None, account: User, active: bool) -> bool:
+    """Admins switch accounts on and off, but never their own off (they would lock out)."""
+    return can_manage_accounts(user) and (active or account.id != user.id)
+
+
+def organisations_offered(
+    user: User | None, everyone: list[Organisation], offering: Offering | None
+) -> list[Organisation]:
+    """The organisations the offering form lets this user choose as the owner.
+
+    Those they may create for; when editing, the offering's own organisation stays a choice,
+    and it is the only one for someone who may not hand the offering to another organisation.
+    """
+    if offering is not None and not can_change_owner(user, offering):
+        return [offering.organisation]
+    allowed = [o for o in everyone if can_create_offering_for(user, o)]
+    if offering is not None and offering.organisation not in allowed:
+        allowed.append(offering.organisation)
+    return allowed
+
+
+def staff_organisation_ids(
+    user: User | None,
+    everyone: list[Organisation],
+    offered: list[Organisation],
+    offering: Offering | None,
+) -> list[int]:
+    """Whose staff the form offers as facilitators: admins pick anyone; others pick from the
+    organisations they may choose and the offering's co-organisers."""
+    if is_admin(user):
+        return [o.id for o in everyone]
+    ids = [o.id for o in offered]
+    if offering is not None:
+        ids += [o.id for o in offering.co_organisers]
+    return ids

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,9 +13,10 @@ from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
-from app.management.access import allowed_if, ensure
+from app.management.access import account_or_404, allowed_if, ensure
 from app.management.forms import AccountForm, OrganisationForm
-from app.models import Organisation, User
+from app.management.messages import error_message
+from app.models import Organisation
 from app.transaction import writes
 
 
@@ -42,19 +43,19 @@ def new_account():
             else None
         )
         try:
-            user = accounts.create_user(
+            accounts.create_staff_account(
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
                 organisation=organisation,
                 password=form.password.data or None,
                 smtputf8=current_app.config.get("MAIL_SMTPUTF8", False),
+                language=current_language(),
+                now=utcnow(),
             )
-        except accounts.EmailTaken:
-            form.email.errors.append(_("There is already an account with this email."))
+        except accounts.EmailTaken as error:
+            form.email.errors.append(error_message(error))
         else:
-            if not form.password.data:
-                accounts.send_welcome_link(user, language=current_language(), now=utcnow())
             flash(
                 _("The account is created.")
                 if form.password.data
@@ -68,12 +69,10 @@ def new_account():
 @allowed_if(policy.can_manage_accounts)
 def set_account_active(user_id: int):
     """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = account_or_404(user_id)
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
-        if user.id == current_user.id and not active:
+        if not policy.can_set_account_active(current_user, user, active):
             flash(_("You cannot deactivate your own account."), "error")
         else:
             accounts.set_active(user, active)
@@ -110,8 +109,8 @@ def new_organisation():
                     phone=form.phone.data,
                 )
             )
-        except accounts.SlugTaken:
-            form.slug.errors.append(_("Another organisation already uses this short name."))
+        except accounts.SlugTaken as error:
+            form.slug.errors.append(error_message(error))
         else:
             flash(_("The organisation is added."), "success")
             return redirect(url_for("management.organisations"))

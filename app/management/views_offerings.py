@@ -16,10 +16,11 @@ from app.i18n import local
 from app.management import policy, queries, services
 from app.management.access import (
     allowed_if,
-    ensure,
-    occurrence_or_404,
-    offering_or_404,
+    duplicable_offering,
+    editable_occurrence,
+    editable_offering,
     staff_only,
+    viewable_offering,
 )
 from app.management.forms import (
     CalendarLinkForm,
@@ -29,7 +30,8 @@ from app.management.forms import (
     SeriesForm,
     offering_form_data,
 )
-from app.models import Offering, Organisation, UserRole
+from app.management.messages import error_message
+from app.models import Offering
 
 
 @staff_only
@@ -76,24 +78,11 @@ def offerings():
 # --- the offering form ----------------------------------------------------------------------
 
 
-def _organisation_choices(offering: Offering | None) -> list[Organisation]:
-    if offering is not None and not policy.can_change_owner(current_user, offering):
-        return [offering.organisation]
-    everyone = queries.all_organisations()
-    allowed = [o for o in everyone if policy.can_create_offering_for(current_user, o)]
-    if offering is not None and offering.organisation not in allowed:
-        allowed.append(offering.organisation)
-    return allowed
-
-
 def _prepare(form: OfferingForm, offering: Offering | None) -> None:
-    organisations = _organisation_choices(offering)
+    """The form's choices; which organisations and whose staff it offers is the policy's."""
     everyone = queries.all_organisations()
-    org_ids = [o.id for o in organisations]
-    if offering is not None:
-        org_ids += [o.id for o in offering.co_organisers]
-    if current_user.role == UserRole.ADMIN:
-        org_ids = [o.id for o in everyone]
+    organisations = policy.organisations_offered(current_user, everyone, offering)
+    org_ids = policy.staff_organisation_ids(current_user, everyone, organisations, offering)
     existing = [f.user_id for f in offering.facilitators if f.user_id] if offering else []
     form.set_choices(
         organisations=organisations,
@@ -141,8 +130,8 @@ def new_offering():
         offering = services.create_offering(
             form.to_details(), created_by_id=current_user.id, now=utcnow()
         )
-    except services.SlugTaken:
-        form.slug.errors.append(_("Another offering already uses this web address."))
+    except services.SlugTaken as error:
+        form.slug.errors.append(error_message(error))
         return _render_form(form, None, 400)
     flash(_("The offering is saved as a draft. Add its dates, then publish it."), "success")
     return redirect(url_for("management.offering", offering_id=offering.id))
@@ -151,8 +140,7 @@ def new_offering():
 @staff_only
 def edit_offering(offering_id: int):
     """Edit an offering. Capacity changes go through the sign-up service."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
+    offering = editable_offering(offering_id)
     if request.method == "GET":
         form = OfferingForm(formdata=None, data=offering_form_data(offering))
     else:
@@ -160,21 +148,14 @@ def edit_offering(offering_id: int):
     _prepare(form, offering)
     if form.preview.data or not form.validate_on_submit():
         return _render_form(form, offering, 400 if form.errors else 200)
-
     details = form.to_details()
     try:
         services.update_offering(offering, details, now=utcnow(), by_user_id=current_user.id)
-    except services.SlugTaken:
-        form.slug.errors.append(_("Another offering already uses this web address."))
+    except services.SlugTaken as error:
+        form.slug.errors.append(error_message(error))
         return _render_form(form, offering, 400)
     except CapacityBelowConfirmed as error:
-        form.capacity.errors.append(
-            _(
-                "%(num)d seats are already taken (confirmed or offered). Choose at least %(num)d "
-                "seats, or cancel seats on the participants page first.",
-                num=error.minimum,
-            )
-        )
+        form.capacity.errors.append(error_message(error))
         return _render_form(form, offering, 400)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("management.offering", offering_id=offering_id))
@@ -183,8 +164,7 @@ def edit_offering(offering_id: int):
 @staff_only
 def offering(offering_id: int):
     """An offering's staff page: status, dates, seat counts and what one can do."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_view_offering(current_user, offering))
+    offering = viewable_offering(offering_id)
     return render_template(
         "management/offering.html",
         offering=offering,
@@ -200,13 +180,12 @@ def offering(offering_id: int):
 @staff_only
 def publish(offering_id: int):
     """Put the offering in the public catalogue."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
+    offering = editable_offering(offering_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.publish_offering(offering, now=utcnow())
-        except services.NoOccurrences:
-            flash(_("Add at least one date before you publish."), "error")
+        except services.NoOccurrences as error:
+            flash(error_message(error), "error")
         except services.WrongStatus:
             flash(
                 _("A cancelled offering cannot be published again. Duplicate it instead."), "error"
@@ -219,8 +198,7 @@ def publish(offering_id: int):
 @staff_only
 def unpublish(offering_id: int):
     """Take the offering out of the catalogue (back to draft); seats are kept."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
+    offering = editable_offering(offering_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.unpublish_offering(offering, now=utcnow())
@@ -234,8 +212,7 @@ def unpublish(offering_id: int):
 @staff_only
 def duplicate(offering_id: int):
     """A draft copy for next term, without dates and participants."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_duplicate_offering(current_user, offering))
+    offering = duplicable_offering(offering_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("management.offering", offering_id=offering_id))
     copy = services.duplicate_offering(
@@ -253,8 +230,7 @@ def duplicate(offering_id: int):
 @staff_only
 def cancel_offering(offering_id: int):
     """Cancel the whole offering; every participant gets the message."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
+    offering = editable_offering(offering_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
@@ -273,8 +249,7 @@ def cancel_offering(offering_id: int):
 @staff_only
 def new_occurrence(offering_id: int):
     """Add one date."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
+    offering = editable_offering(offering_id)
     form = OccurrenceForm()
     form.set_choices(queries.all_locations())
     if form.validate_on_submit():
@@ -296,8 +271,7 @@ def new_occurrence(offering_id: int):
 @staff_only
 def new_series(offering_id: int):
     """Add a weekly or fortnightly series of dates, skipping holidays."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
+    offering = editable_offering(offering_id)
     form = SeriesForm()
     if form.validate_on_submit():
         try:
@@ -311,10 +285,8 @@ def new_series(offering_id: int):
                 every_weeks=form.every_weeks.data,
                 skip=form.skip_dates(),
             )
-        except services.BadSeries:
-            form.first_date.errors.append(
-                _("These choices give no dates (or more than 104). Check the dates and the count.")
-            )
+        except services.BadSeries as error:
+            form.first_date.errors.append(error_message(error))
         else:
             added = services.add_occurrences(offering, times, now=utcnow())
             flash(ngettext("%(num)d date added.", "%(num)d dates added.", len(added)), "success")
@@ -324,17 +296,10 @@ def new_series(offering_id: int):
     )
 
 
-def _editable_occurrence(occurrence_id: int):
-    occurrence = occurrence_or_404(occurrence_id)
-    offering = offering_or_404(occurrence.offering_id)
-    ensure(policy.can_edit_offering(current_user, offering))
-    return occurrence, offering
-
-
 @staff_only
 def move_occurrence(occurrence_id: int):
     """Move one date to another time or place; participants and calendars follow."""
-    occurrence, offering = _editable_occurrence(occurrence_id)
+    occurrence, offering = editable_occurrence(occurrence_id)
     if occurrence.is_cancelled:
         flash(_("A cancelled date cannot be moved. Add a new date instead."), "error")
         return redirect(url_for("management.offering", offering_id=offering.id))
@@ -371,7 +336,7 @@ def move_occurrence(occurrence_id: int):
 @staff_only
 def cancel_occurrence(occurrence_id: int):
     """Cancel one date; it stays in calendars as cancelled and participants are told."""
-    occurrence, offering = _editable_occurrence(occurrence_id)
+    occurrence, offering = editable_occurrence(occurrence_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:

@@ -20,12 +20,13 @@ from app.database import utcnow
 from app.enrollment import services as enrollment_services
 from app.forms import ConfirmForm
 from app.i18n import local
-from app.management import policy, queries, services
+from app.management import queries, services
 from app.management.access import (
     enrollment_or_404,
-    ensure,
-    occurrence_or_404,
-    offering_or_404,
+    managed_enrollment,
+    managed_occurrence,
+    managed_offering,
+    offering_with_participants,
     staff_only,
     wants_json,
 )
@@ -34,15 +35,10 @@ from app.management.forms import (
     EmailParticipantsForm,
     MessageForm,
 )
+from app.management.messages import error_message
 from app.models import AttendanceStatus, EnrollmentStatus, Offering
 from app.routing import as_row_id
 from app.transaction import writes
-
-
-def _offering_for_participants(offering_id: int) -> Offering:
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_view_participants(current_user, offering))
-    return offering
 
 
 def _audit(action: str, offering: Offering, details: str | None = None) -> None:
@@ -59,7 +55,7 @@ def _audit(action: str, offering: Offering, details: str | None = None) -> None:
 @writes  # the audit entry
 def participants(offering_id: int):
     """Confirmed, offered, waiting (in order), requests, and those who left."""
-    offering = _offering_for_participants(offering_id)
+    offering = offering_with_participants(offering_id)
     people = queries.participants(offering.id)
     _audit(AuditAction.VIEW_PARTICIPANTS, offering)
     return render_template(
@@ -75,24 +71,10 @@ def participants(offering_id: int):
 # --- decisions ----------------------------------------------------------------------------
 
 
-def _error_message(error: enrollment_services.EnrollmentError) -> str:
-    if isinstance(error, enrollment_services.NoSeatFree):
-        return _("There is no free seat. Raise the number of seats first, or cancel a seat.")
-    if isinstance(error, enrollment_services.AlreadyEnrolled):
-        return _("This email address is already signed up for this offering.")
-    if isinstance(error, enrollment_services.SignupClosed):
-        return _("The offering is cancelled, so nobody can be added.")
-    if isinstance(error, enrollment_services.InvalidTransition):
-        return _("This person's status had already changed. Here is the list as it is now.")
-    return _("That could not be done. Please reload the page and try again.")
-
-
 def _decide(enrollment_id: int, act, success: str):
     """Load → check → act, for the buttons on the participants page."""
-    enrollment = enrollment_or_404(enrollment_id)
-    offering_id = enrollment.offering_id
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_manage_participants(current_user, offering))
+    _enrollment, offering = managed_enrollment(enrollment_id)
+    offering_id = offering.id
     form = MessageForm()
     if form.validate_on_submit():
         try:
@@ -100,7 +82,7 @@ def _decide(enrollment_id: int, act, success: str):
         except enrollment_services.NotFound:
             abort(404)
         except enrollment_services.EnrollmentError as error:
-            flash(_error_message(error), "error")
+            flash(error_message(error), "error")
         else:
             flash(success, "success")
     return redirect(url_for("management.participants", offering_id=offering_id))
@@ -157,8 +139,7 @@ def promote(enrollment_id: int):
 @staff_only
 def add_participant(offering_id: int):
     """Sign up someone who phoned: a seat if one is free, else the waiting list."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_manage_participants(current_user, offering))
+    offering = managed_offering(offering_id)
     form = AddParticipantForm()
     if request.method == "GET" and offering.audiences:
         form.audience.data = offering.audiences[0]
@@ -178,7 +159,7 @@ def add_participant(offering_id: int):
             )
             status = enrollment.status
         except enrollment_services.EnrollmentError as error:
-            form.email.errors.append(_error_message(error))
+            form.email.errors.append(error_message(error))
         else:
             flash(
                 _("%(name)s has a seat and gets a confirmation by email.", name=person.name)
@@ -199,9 +180,7 @@ def add_participant(offering_id: int):
 @writes  # the audit entry on GET
 def attendance(occurrence_id: int):
     """One tap per person: present, absent or excused. JSON for the script, else a redirect."""
-    occurrence = occurrence_or_404(occurrence_id)
-    offering = offering_or_404(occurrence.offering_id)
-    ensure(policy.can_manage_participants(current_user, offering))
+    occurrence, offering = managed_occurrence(occurrence_id)
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -288,7 +267,7 @@ def participants_csv_text(offering: Offering) -> str:
 @writes  # the audit entry
 def participants_csv(offering_id: int):
     """Download the participants list as CSV (UTF-8 with BOM, semicolons)."""
-    offering = _offering_for_participants(offering_id)
+    offering = offering_with_participants(offering_id)
     body = participants_csv_text(offering)
     _audit(AuditAction.EXPORT_CSV, offering)
     filename = f"deltagere-{offering.slug}.csv"
@@ -307,7 +286,7 @@ def participants_csv(offering_id: int):
 @writes  # the audit entry
 def attendance_sheet(offering_id: int):
     """A printable attendance sheet: confirmed participants against every date."""
-    offering = _offering_for_participants(offering_id)
+    offering = offering_with_participants(offering_id)
     people = queries.participants(offering.id)
     occurrences = [o for o in offering.occurrences if not o.is_cancelled]
     _audit(AuditAction.PRINT_SHEET, offering)
@@ -323,8 +302,7 @@ def attendance_sheet(offering_id: int):
 @staff_only
 def email_participants(offering_id: int):
     """Write to everyone, or to the confirmed, the waiting or those present at a date."""
-    offering = offering_or_404(offering_id)
-    ensure(policy.can_manage_participants(current_user, offering))
+    offering = managed_offering(offering_id)
     form = EmailParticipantsForm()
     form.occurrence_id.choices = [("", "—")] + [
         (str(o.id), local(o.starts_at).strftime("%Y-%m-%d %H:%M")) for o in offering.occurrences

@@ -1,0 +1,47 @@
+"""What each service error says to staff: one message per error, here and nowhere else.
+
+Views catch a service's error and show `error_message(error)` next to the field or as a
+flash. (A refused status change says which change it refused, so `WrongStatus` keeps a
+message per action, in the view that asked for that action.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+
+from app.enrollment import services as enrollment
+from app.management import accounts, services
+
+_MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
+    enrollment.NoSeatFree: lambda e: _(
+        "There is no free seat. Raise the number of seats first, or cancel a seat."
+    ),
+    enrollment.AlreadyEnrolled: lambda e: _(
+        "This email address is already signed up for this offering."
+    ),
+    enrollment.SignupClosed: lambda e: _("The offering is cancelled, so nobody can be added."),
+    enrollment.InvalidTransition: lambda e: _(
+        "This person's status had already changed. Here is the list as it is now."
+    ),
+    enrollment.CapacityBelowConfirmed: lambda e: _(
+        "%(num)d seats are already taken (confirmed or offered). Choose at least %(num)d "
+        "seats, or cancel seats on the participants page first.",
+        num=e.minimum,
+    ),
+    services.SlugTaken: lambda e: _("Another offering already uses this web address."),
+    services.NoOccurrences: lambda e: _("Add at least one date before you publish."),
+    services.BadSeries: lambda e: _(
+        "These choices give no dates (or more than 104). Check the dates and the count."
+    ),
+    accounts.EmailTaken: lambda e: _("There is already an account with this email."),
+    accounts.SlugTaken: lambda e: _("Another organisation already uses this short name."),
+}
+
+
+def error_message(error: Exception) -> str:
+    for cls in type(error).__mro__:
+        if cls in _MESSAGES:
+            return _MESSAGES[cls](error)
+    return _("That could not be done. Please reload the page and try again.")

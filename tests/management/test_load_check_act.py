@@ -1,0 +1,113 @@
+"""Load → check → act: access decisions in policy.py, business rules in services, and one
+message per service error."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from app.enrollment import services as enrollment_services
+from app.extensions import db
+from app.management import accounts, policy
+from app.management.messages import _MESSAGES, error_message
+from app.models import OutboxMessage
+from tests.factories import make_offering, now
+from tests.management.helpers import make_world, sign_in_as
+
+APP = Path(__file__).resolve().parents[2] / "app"
+
+
+def test_an_admin_may_switch_others_off_and_on_but_never_themselves_off():
+    w = make_world()
+    assert policy.can_set_account_active(w.admin, w.peer, False)
+    assert policy.can_set_account_active(w.admin, w.peer, True)
+    assert policy.can_set_account_active(w.admin, w.admin, True)
+    assert not policy.can_set_account_active(w.admin, w.admin, False)
+    assert not policy.can_set_account_active(w.coordinator, w.peer, False)
+
+
+def test_refused_self_deactivation_keeps_the_account_and_says_why(client):
+    w = make_world()
+    sign_in_as(client, w.admin)
+    response = client.post(
+        f"/manage/accounts/{w.admin.id}/active", data={"active": "0"}, follow_redirects=True
+    )
+    assert "Du kan ikke deaktivere din egen konto." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert w.admin.is_active
+
+
+def test_the_offering_form_offers_the_organisations_the_policy_allows():
+    w = make_world()
+    everyone = [w.school, w.centre]
+    assert policy.organisations_offered(w.peer, everyone, None) == [w.school]
+    assert policy.organisations_offered(w.admin, everyone, None) == everyone
+    # Editing: someone who may not hand the offering to another organisation sees only its own.
+    centre_offering = make_offering(organisation=w.centre)
+    assert policy.organisations_offered(w.peer, everyone, centre_offering) == [w.centre]
+    assert policy.organisations_offered(w.admin, everyone, centre_offering) == everyone
+
+
+def test_the_offering_form_offers_staff_of_chosen_organisations_and_co_organisers():
+    w = make_world()
+    everyone = [w.school, w.centre]
+    assert policy.staff_organisation_ids(w.peer, everyone, [w.school], None) == [w.school.id]
+    w.offering.co_organisers = [w.centre]
+    db.session.flush()
+    assert policy.staff_organisation_ids(w.peer, everyone, [w.school], w.offering) == [
+        w.school.id,
+        w.centre.id,
+    ]
+    assert policy.staff_organisation_ids(w.admin, everyone, [], None) == [
+        w.school.id,
+        w.centre.id,
+    ]
+
+
+def _mails(kind: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)))
+
+
+def test_signing_up_again_with_the_same_email_mails_the_link_again_in_the_service(app):
+    offering = make_offering(capacity=3)
+    person = enrollment_services.PersonDetails(
+        name="Ida", email="ida@example.com", phone=None, audience="citizen",
+        wants_companion=False, needs=None, language="da",
+    )  # fmt: skip
+    with app.test_request_context():
+        first = enrollment_services.sign_up(offering.id, person, now=now())
+        again = enrollment_services.sign_up(offering.id, person, now=now())
+        assert first and again is None
+        assert len(_mails("already_enrolled")) == 1
+
+
+def test_an_account_without_a_password_gets_the_welcome_mail_from_the_service(app):
+    with app.test_request_context():
+        ready = accounts.create_staff_account(
+            email="klar@example.org", name="Klar", role="coordinator", organisation=None,
+            password="en-lang-adgangskode", language="da", now=now(),
+        )  # fmt: skip
+        invited = accounts.create_staff_account(
+            email="ny@example.org", name="Ny", role="coordinator", organisation=None,
+            password=None, language="da", now=now(),
+        )  # fmt: skip
+        welcome = _mails("welcome")
+        assert [m.to_address for m in welcome] == [invited.email]
+        assert ready.password_hash and not invited.password_hash
+
+
+def test_each_service_error_message_is_written_in_one_place(app):
+    texts = []
+    with app.test_request_context(), force_locale("en"):
+        for error_class in _MESSAGES:
+            error = error_class.__new__(error_class)
+            error.minimum = 2
+            texts.append(error_message(error))
+    sources = {p: p.read_text(encoding="utf-8") for p in APP.rglob("*.py")}
+    for text in texts:
+        start = re.escape(text[:40].replace("2", "%(num)d"))
+        found = [p.name for p, source in sources.items() if re.search(start, source)]
+        assert found == ["messages.py"], (text, found)
