@@ -23,6 +23,7 @@ from app.catalogue.routes import bp as catalogue_bp
 from app.database import install_sqlite_hooks, track_changes
 from app.demo.commands import seed_demo
 from app.enrollment.routes import bp as enrollment_bp
+from app.evaluations.routes import bp as evaluations_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
 from app.figures.routes import bp as figures_bp
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(management_bp)
     app.register_blueprint(figures_bp)
     app.register_blueprint(suggestions_bp)
+    app.register_blueprint(evaluations_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured

@@ -28,6 +28,8 @@ class MailKind(StrEnum):
     OFFERING_CANCELLED = "offering_cancelled"
     REMINDER = "reminder"
     STAFF_MESSAGE = "staff_message"
+    # after the course (or a group's term): the anonymous questionnaire's once-only link
+    EVALUATION = "evaluation"
     # to a participant, not about one sign-up (participants.py)
     SIGN_IN = "sign_in"
     # to someone who suggested a group or said "me too" (participants.py)

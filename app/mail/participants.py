@@ -412,3 +412,33 @@ def mail_suggestion_declined(
             language=language,
             now=now,
         )
+
+
+def mail_evaluation(
+    enrollment: Enrollment, *, token: str, round_name: str, now: datetime
+) -> OutboxMessage | None:
+    """The course is over (or a group's term): a once-only link to the anonymous questionnaire."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("How was %(title)s?", title=title),
+            [
+                _("Thank you for taking part in %(title)s.", title=title),
+                _(
+                    "Will you tell us how it was? Four short questions and a comment if you "
+                    "like; it takes two minutes. Your answer is anonymous: we store it without "
+                    "your name, your email address or the time, and the people who run the "
+                    "offering only see answers from five people or more together."
+                ),
+                _("The link works once."),
+            ],
+            [(_("Answer the questions"), public_url("evaluations.questionnaire", token=token))],
+            show_details=False,
+        )
+        return queue_about(
+            MailKind.EVALUATION,
+            enrollment,
+            draft,
+            now=now,
+            dedupe_key=f"evaluation:{enrollment.id}:{round_name}",
+        )

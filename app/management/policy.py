@@ -137,6 +137,14 @@ def can_compare_key_figures(user: User | None) -> bool:
     return _active(user) and user.role in (UserRole.ADMIN, UserRole.COORDINATOR)
 
 
+def can_view_evaluations(user: User | None, offering: Offering) -> bool:
+    """An offering's evaluation results and comments (and hiding a comment): the people who
+    facilitate it, and coordinators and admins for every offering."""
+    if not _active(user):
+        return False
+    return user.role in (UserRole.ADMIN, UserRole.COORDINATOR) or _facilitates(user, offering)
+
+
 def can_manage_accounts(user: User | None) -> bool:
     return is_admin(user)
 

@@ -60,6 +60,9 @@ def _participant(kind: MailKind, language: str):
         MailKind.STAFF_MESSAGE: lambda: participants.mail_staff_message(
             enrollment, subject=STAFF_WORDS, paragraphs=[STAFF_WORDS], now=now()
         ),
+        MailKind.EVALUATION: lambda: participants.mail_evaluation(
+            enrollment, token="token", round_name="end", now=now()
+        ),
         MailKind.SIGN_IN: lambda: participants.mail_sign_in_link(
             "deltager@example.com", "token", language=language, now=now()
         ),
@@ -131,6 +134,7 @@ EXPECTED = {
     MailKind.OFFERING_CANCELLED: (f"Aflyst: {TITLE}", f"Cancelled: {TITLE}", "CANCEL"),
     MailKind.REMINDER: (f"Påmindelse: {TITLE}", f"Reminder: {TITLE}", None),
     MailKind.STAFF_MESSAGE: (STAFF_WORDS, STAFF_WORDS, None),
+    MailKind.EVALUATION: (f"Hvordan var {TITLE}?", f"How was {TITLE}?", None),
     MailKind.SIGN_IN: ("Dit link til dine tilmeldinger", "Your link to your bookings", None),
     MailKind.SUGGESTION_DECLINED: (
         f"Om dit forslag: {TITLE}",

@@ -30,6 +30,10 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("calendar.facilitator_feed", "GET"): TOKEN,
     ("management.dashboard", "GET"): STAFF,
     ("management.calendar_link", "POST"): STAFF,
+    # evaluation results: the offering's facilitators, coordinators and admins (all offerings)
+    ("evaluations.results", "GET"): RUNS_IT,
+    ("evaluations.hide_comment", "POST"): RUNS_IT,
+    ("evaluations.show_comment", "POST"): RUNS_IT,
     ("figures.index", "GET"): STAFF,  # peer workers and centre staff: their organisation's
     ("figures.table_csv", "GET"): STAFF,
     ("figures.compare_page", "GET"): frozenset({"admin", "coordinator"}),
@@ -114,6 +118,7 @@ def _url(app, endpoint: str, world) -> str:
         "key": "signups",
         "upload_id": 1,
         "suggestion_id": 1,
+        "answer_id": 1,
     }
     with app.test_request_context():
         from flask import url_for

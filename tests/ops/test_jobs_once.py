@@ -18,9 +18,9 @@ import sqlalchemy as sa
 
 from app.enrollment import services
 from app.extensions import db
-from app.models import Enrollment, OutboxMessage, OutboxStatus
+from app.models import Attendance, AttendanceStatus, Enrollment, OutboxMessage, OutboxStatus
 from tests.enrollment.helpers import person
-from tests.factories import make_offering, now
+from tests.factories import make_enrollment, make_offering, now
 
 pytestmark = pytest.mark.committing
 
@@ -68,7 +68,18 @@ def _work_for_every_command() -> dict[str, int]:
         for n in range(4):
             services.enroll(offering.id, person(f"{offering.id}-{n}"), now=now())
         db.session.commit()
-    return {"offer_expired": 3, "reminder": 12}
+    finished = make_offering(starts=[now() - timedelta(days=3)])
+    for n in range(3):
+        came = make_enrollment(finished, email=f"came{n}@example.com")
+        db.session.add(
+            Attendance(
+                enrollment_id=came.id,
+                occurrence_id=finished.occurrences[0].id,
+                status=AttendanceStatus.PRESENT,
+            )
+        )
+    db.session.commit()
+    return {"offer_expired": 3, "reminder": 12, "evaluation": 3}
 
 
 def _outbox() -> list[OutboxMessage]:
@@ -79,14 +90,21 @@ def _outbox() -> list[OutboxMessage]:
 def test_four_of_each_command_at_once_send_every_message_exactly_once(app, smtp_server):
     expected = _work_for_every_command()
 
-    _run_at_once(app, ["process-waitlist"] * SERVERS + ["send-reminders"] * SERVERS)
+    _run_at_once(
+        app,
+        ["process-waitlist"] * SERVERS
+        + ["send-reminders"] * SERVERS
+        + ["send-evaluations"] * SERVERS,
+    )
     _run_at_once(app, ["send-mail"] * SERVERS)
-    _run_at_once(app, ["process-waitlist", "send-reminders", "send-mail"] * SERVERS)
+    every = ["process-waitlist", "send-reminders", "send-evaluations", "send-mail"]
+    _run_at_once(app, every * SERVERS)
 
     queued = _outbox()
     kinds = Counter(str(message.kind) for message in queued)
     assert kinds["offer_expired"] == expected["offer_expired"]  # each offer expired once
     assert kinds["reminder"] == expected["reminder"]  # each reminder written once
+    assert kinds["evaluation"] == expected["evaluation"]  # each questionnaire mailed once
     assert {message.status for message in queued} == {OutboxStatus.SENT}
 
     received = Counter(

@@ -1,0 +1,1 @@
+"""Evaluation after a course: an anonymous questionnaire mailed to those who came (issue 16)."""
