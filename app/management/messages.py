@@ -1,8 +1,7 @@
 """What each service error says to staff: one message per error, here and nowhere else.
 
 Views catch a service's error and show `error_message(error)` next to the field or as a
-flash. (A refused status change says which change it refused, so `WrongStatus` keeps a
-message per action, in the view that asked for that action.)
+flash.
 """
 
 from __future__ import annotations
@@ -32,6 +31,15 @@ _MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
     ),
     services.SlugTaken: lambda e: _("Another offering already uses this web address."),
     services.NoOccurrences: lambda e: _("Add at least one date before you publish."),
+    services.CancelledCannotBePublished: lambda e: _(
+        "A cancelled offering cannot be published again. Duplicate it instead."
+    ),
+    services.NotPublished: lambda e: _("Only a published offering can be taken down."),
+    services.OfferingAlreadyCancelled: lambda e: _("The offering is already cancelled."),
+    services.DateAlreadyCancelled: lambda e: _("That date is already cancelled."),
+    services.CancelledDateCannotMove: lambda e: _(
+        "A cancelled date cannot be moved. Add a new date instead."
+    ),
     services.BadSeries: lambda e: _(
         "These choices give no dates (or more than 104). Check the dates and the count."
     ),

@@ -59,7 +59,27 @@ class NoOccurrences(ManagementError):
 
 
 class WrongStatus(ManagementError):
+    """A status change that the offering's or date's present status does not allow."""
+
+
+class CancelledCannotBePublished(WrongStatus):
+    """A cancelled offering has told its participants; publishing it again would confuse them."""
+
+
+class NotPublished(WrongStatus):
+    """Taking down applies to what is in the catalogue; a draft or cancelled one is not."""
+
+
+class OfferingAlreadyCancelled(WrongStatus):
     pass
+
+
+class DateAlreadyCancelled(WrongStatus):
+    pass
+
+
+class CancelledDateCannotMove(WrongStatus):
+    """Participants were told the date is off; a new date is added instead of reviving it."""
 
 
 class BadSeries(ManagementError):
@@ -326,7 +346,7 @@ def update_offering(
 
 def publish_offering(offering: Offering, *, now: datetime) -> None:
     if offering.status == OfferingStatus.CANCELLED:
-        raise WrongStatus(offering.status)
+        raise CancelledCannotBePublished()
     if not any(not o.is_cancelled for o in offering.occurrences):
         raise NoOccurrences()
     offering.status = OfferingStatus.PUBLISHED
@@ -337,7 +357,7 @@ def publish_offering(offering: Offering, *, now: datetime) -> None:
 def unpublish_offering(offering: Offering, *, now: datetime) -> None:
     """Back to draft: gone from the catalogue; people already signed up keep their seats."""
     if offering.status != OfferingStatus.PUBLISHED:
-        raise WrongStatus(offering.status)
+        raise NotPublished()
     offering.status = OfferingStatus.DRAFT
     offering.updated_at = now
     db.session.flush()
@@ -347,7 +367,7 @@ def cancel_offering(offering: Offering, *, now: datetime, message: str | None = 
     """Cancel the whole offering; every date still to come is cancelled in every calendar,
     and every participant gets a message."""
     if offering.status == OfferingStatus.CANCELLED:
-        raise WrongStatus(offering.status)
+        raise OfferingAlreadyCancelled()
     offering.status = OfferingStatus.CANCELLED
     offering.cancellation_reason = _none_if_blank(message)
     offering.revision += 1
@@ -474,7 +494,7 @@ def move_occurrence(
 ) -> None:
     """A new time (or room) for one date; participants are told, calendars update."""
     if occurrence.is_cancelled:
-        raise WrongStatus(occurrence.status)
+        raise CancelledDateCannotMove()
     if ends_at <= starts_at:
         raise BadTimes()
     occurrence.starts_at = starts_at
@@ -491,7 +511,7 @@ def move_occurrence(
 def cancel_occurrence(occurrence: Occurrence, *, now: datetime, message: str | None = None) -> None:
     """Cancel one date; it stays in calendars as cancelled, participants are told."""
     if occurrence.is_cancelled:
-        raise WrongStatus(occurrence.status)
+        raise DateAlreadyCancelled()
     occurrence.status = OccurrenceStatus.CANCELLED
     occurrence.cancelled_at = now
     mark_occurrence_changed(occurrence, now=now)

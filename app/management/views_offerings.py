@@ -184,12 +184,8 @@ def publish(offering_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             services.publish_offering(offering, now=utcnow())
-        except services.NoOccurrences as error:
+        except (services.NoOccurrences, services.WrongStatus) as error:
             flash(error_message(error), "error")
-        except services.WrongStatus:
-            flash(
-                _("A cancelled offering cannot be published again. Duplicate it instead."), "error"
-            )
         else:
             flash(_("The offering is published and can be found in the catalogue."), "success")
     return redirect(url_for("management.offering", offering_id=offering_id))
@@ -202,8 +198,8 @@ def unpublish(offering_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             services.unpublish_offering(offering, now=utcnow())
-        except services.WrongStatus:
-            flash(_("Only a published offering can be taken down."), "error")
+        except services.WrongStatus as error:
+            flash(error_message(error), "error")
         else:
             flash(_("The offering is a draft again and no longer in the catalogue."), "success")
     return redirect(url_for("management.offering", offering_id=offering_id))
@@ -235,8 +231,8 @@ def cancel_offering(offering_id: int):
     if form.validate_on_submit():
         try:
             services.cancel_offering(offering, now=utcnow(), message=form.message.data)
-        except services.WrongStatus:
-            flash(_("The offering is already cancelled."), "error")
+        except services.WrongStatus as error:
+            flash(error_message(error), "error")
         else:
             flash(_("The offering is cancelled and every participant has been told."), "success")
         return redirect(url_for("management.offering", offering_id=offering_id))
@@ -301,7 +297,7 @@ def move_occurrence(occurrence_id: int):
     """Move one date to another time or place; participants and calendars follow."""
     occurrence, offering = editable_occurrence(occurrence_id)
     if occurrence.is_cancelled:
-        flash(_("A cancelled date cannot be moved. Add a new date instead."), "error")
+        flash(error_message(services.CancelledDateCannotMove()), "error")
         return redirect(url_for("management.offering", offering_id=offering.id))
     if request.method == "GET":
         form = OccurrenceForm(
@@ -341,8 +337,8 @@ def cancel_occurrence(occurrence_id: int):
     if form.validate_on_submit():
         try:
             services.cancel_occurrence(occurrence, now=utcnow(), message=form.message.data)
-        except services.WrongStatus:
-            flash(_("That date is already cancelled."), "error")
+        except services.WrongStatus as error:
+            flash(error_message(error), "error")
         else:
             flash(_("The date is cancelled and the participants have been told."), "success")
         return redirect(url_for("management.offering", offering_id=offering.id))

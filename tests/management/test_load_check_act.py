@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from app.enrollment import services as enrollment_services
 from app.extensions import db
-from app.management import accounts, policy
+from app.management import accounts, policy, services
 from app.management.messages import _MESSAGES, error_message
 from app.models import OutboxMessage
 from tests.factories import make_offering, now
@@ -111,3 +111,13 @@ def test_each_service_error_message_is_written_in_one_place(app):
         start = re.escape(text[:40].replace("2", "%(num)d"))
         found = [p.name for p, source in sources.items() if re.search(start, source)]
         assert found == ["messages.py"], (text, found)
+
+
+def test_every_refused_status_change_says_which_change_it_refused(app):
+    fallback_error = Exception()
+    with app.test_request_context(), force_locale("en"):
+        fallback = error_message(fallback_error)
+        texts = {cls: error_message(cls()) for cls in services.WrongStatus.__subclasses__()}
+    assert len(texts) == 5
+    assert fallback not in texts.values()
+    assert len(set(texts.values())) == len(texts)
