@@ -88,7 +88,8 @@ def approve(suggestion_id: int, *, user_id: int, now: datetime) -> GroupSuggesti
 
 def decline(suggestion_id: int, *, user_id: int, now: datetime) -> int:
     """Decline a suggestion (waiting or public); the kind standard answer goes to everyone who
-    left an address. Returns how many mails were queued."""
+    left an address, and then the addresses are blanked: the form promised to use them only
+    to tell whether the group starts. Returns how many mails were queued."""
     suggestion = _load(suggestion_id)
     if suggestion.status not in (SuggestionStatus.PENDING, SuggestionStatus.APPROVED):
         raise SuggestionError(suggestion_id)
@@ -100,6 +101,7 @@ def decline(suggestion_id: int, *, user_id: int, now: datetime) -> int:
                 supporter.email, topic=suggestion.topic, language=supporter.language, now=now
             )
             mailed += 1
+            supporter.email = None
     record_audit(
         user_id=user_id,
         action=AuditAction.DECLINE_SUGGESTION,

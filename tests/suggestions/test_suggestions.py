@@ -145,6 +145,7 @@ def test_decline_mails_the_kind_answer_to_every_address_over_smtp(client, smtp_s
     assert "Sorggruppe" not in client.get("/suggestions").get_data(as_text=True)
     assert len(outbox(MailKind.SUGGESTION_DECLINED)) == 2
     assert _audit(AuditAction.DECLINE_SUGGESTION)[0].details.endswith("2 mailed")
+    assert [s.email for s in suggestion.supporters] == [None, None, None]  # used, then gone
 
     db.session.commit()
     assert send_pending(now=utcnow()).sent == 2
