@@ -482,6 +482,9 @@ class Attendance(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Afbud: when the person sent word that they cannot come (None: staff recorded it). Kept
+    # when staff later tap a status, so the list still shows that word was sent.
+    sent_word_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxStatus(LabelledEnum):

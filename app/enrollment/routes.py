@@ -7,6 +7,8 @@
 /enrollments/<token>/accept|decline  answer a waiting-list offer (POST)
 /enrollments/<token>/leave           leave the waiting list (POST)
 /enrollments/<token>/confirm         confirm a seat held until the address is confirmed (POST)
+/enrollments/<token>/absence/<occ>   "I can't come this time" for one date, or its undo (POST)
+/absence/<occ>/<token>               the reminder mail's link: GET asks, POST sends word
 /my                                  ask for a sign-in link; signed in: all your bookings
 /my/sign-in/<token>                  GET shows a button, POST uses the one-time link
 /my/sign-out                         POST
@@ -39,7 +41,7 @@ from werkzeug.routing import BaseConverter
 from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
 from app.database import utcnow
 from app.emails import normalize_email
-from app.enrollment import services
+from app.enrollment import absence, services
 from app.enrollment.forms import EmailForm, SignupForm
 from app.enrollment.seats import public_offering_seats
 from app.enrollment.sign_in import (
@@ -48,7 +50,7 @@ from app.enrollment.sign_in import (
     redeem_sign_in_token,
     request_sign_in_link,
 )
-from app.enrollment.tokens import enrollment_by_token
+from app.enrollment.tokens import enrollment_by_absence_token, enrollment_by_token
 from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
@@ -221,6 +223,8 @@ def manage(token: str | None = None, enrollment_id: int | None = None):
         token=token,
         position=services.waitlist_position(enrollment),
         can_cancel=services.can_cancel(enrollment),
+        word_sent=absence.dates_with_word_sent(enrollment.id),
+        cancels_seat=absence.cancels_seat(enrollment),
         form=ConfirmForm(),
         now=utcnow(),
     )
@@ -288,6 +292,66 @@ def leave(token: str | None = None, enrollment_id: int | None = None):
     )
 
 
+def _send_or_take_back(enrollment: Enrollment, occurrence_id: int, *, undo: bool) -> bool:
+    """Send word for one date (or take it back) and flash what happened; False if refused."""
+    try:
+        if undo:
+            absence.take_back_word(enrollment.id, occurrence_id, now=utcnow())
+            flash(_("Thank you: we look forward to seeing you after all."), "success")
+        elif absence.send_word(enrollment.id, occurrence_id, now=utcnow()).cancelled_seat:
+            flash(_("Thank you for letting us know. Your seat goes to the next person."), "success")
+        else:
+            flash(
+                _("Thank you for letting us know. You keep your seat for the other dates."),
+                "success",
+            )
+    except services.NotFound:
+        abort(404)
+    except (absence.AbsenceNotPossible, services.InvalidTransition):
+        flash(
+            _("That can no longer be done: the date has begun or your sign-up has changed."),
+            "error",
+        )
+        return False
+    return True
+
+
+def absence_for_date(
+    occurrence_id: int, token: str | None = None, enrollment_id: int | None = None
+):
+    """One tap: "I can't come this time" for one date, or "I can come after all"."""
+    enrollment, ref = _load(token, enrollment_id)
+    if ConfirmForm().validate_on_submit():
+        _send_or_take_back(enrollment, occurrence_id, undo=bool(request.form.get("undo")))
+    return _back(ref)
+
+
+@bp.route("/absence/<int:occurrence_id>/<token:token>", methods=["GET", "POST"])
+def absence_from_mail(occurrence_id: int, token: str):
+    """The reminder's link: a page with one button (a GET changes nothing), then the answer."""
+    enrollment = enrollment_by_absence_token(token, occurrence_id)
+    if enrollment is None:
+        abort(404)
+    occurrence = next((o for o in enrollment.offering.occurrences if o.id == occurrence_id), None)
+    if occurrence is None:
+        abort(404)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        _send_or_take_back(enrollment, occurrence_id, undo=bool(request.form.get("undo")))
+        return redirect(url_for(".absence_from_mail", occurrence_id=occurrence_id, token=token))
+    return render_template(
+        "enrollment/absence.html",
+        enrollment=enrollment,
+        offering=enrollment.offering,
+        occurrence=occurrence,
+        token=token,
+        form=form,
+        word_sent=occurrence_id in absence.dates_with_word_sent(enrollment.id),
+        cancels_seat=absence.cancels_seat(enrollment),
+        started=occurrence.starts_at <= utcnow() or occurrence.is_cancelled,
+    )
+
+
 # One view, two doors: the emailed token, or /my for the signed-in person.
 for _name, _view, _methods in (
     ("manage", manage, ["GET"]),
@@ -300,6 +364,18 @@ for _name, _view, _methods in (
     _suffix = "" if _name == "manage" else f"/{_name}"
     bp.add_url_rule(f"/enrollments/<token:token>{_suffix}", _name, _view, methods=_methods)
     bp.add_url_rule(f"/my/enrollments/<int:enrollment_id>{_suffix}", _name, _view, methods=_methods)
+bp.add_url_rule(
+    "/enrollments/<token:token>/absence/<int:occurrence_id>",
+    "absence",
+    absence_for_date,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/my/enrollments/<int:enrollment_id>/absence/<int:occurrence_id>",
+    "absence",
+    absence_for_date,
+    methods=["POST"],
+)
 
 
 # --- my bookings ---------------------------------------------------------------------------

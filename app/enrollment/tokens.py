@@ -42,3 +42,24 @@ def enrollment_by_token(token: str) -> Enrollment | None:
     ):
         return None
     return enrollment
+
+
+_ABSENCE = "absence"
+
+
+def absence_token(enrollment: Enrollment, occurrence_id: int) -> str:
+    """The reminder's "I can't come" link: one person, one date, dead with the manage link."""
+    return sign(f"{_ABSENCE}|{occurrence_id}", enrollment.id, enrollment.manage_token_hash)
+
+
+def enrollment_by_absence_token(token: str, occurrence_id: int) -> Enrollment | None:
+    """The enrollment an "I can't come" link opens for that date, or None for anything else."""
+    enrollment_id = row_id_of(token)
+    if enrollment_id is None:
+        return None
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or not matches(
+        token, f"{_ABSENCE}|{occurrence_id}", enrollment_id, enrollment.manage_token_hash
+    ):
+        return None
+    return enrollment

@@ -40,6 +40,9 @@ class MailKind(StrEnum):
     # to an address without a staff account that asked for a new password (staff.py): the
     # same amount of work as a real reset, so the answer does not tell who has an account
     PASSWORD_RESET_UNKNOWN = "password_reset_unknown"
+    # to a facilitator: a participant cannot come to one date (afbud), or can after all
+    ABSENCE = "absence"
+    ABSENCE_TAKEN_BACK = "absence_taken_back"
 
     @property
     def ics_method(self) -> str | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.enrollment.tokens import absence_token
 from app.mail.compose import (
     Draft,
     language_of,
@@ -27,7 +28,7 @@ from app.mail.compose import (
 )
 from app.mail.kinds import MailKind
 from app.mail.outbox import queue_mail
-from app.models import Enrollment, EnrollmentStatus, Occurrence, OutboxMessage
+from app.models import Enrollment, EnrollmentStatus, Occurrence, OfferingKind, OutboxMessage
 
 
 def _note(message: str | None) -> list[str]:
@@ -329,9 +330,27 @@ def mail_reminder(
                     title=title,
                     when=when(occurrence.starts_at),
                 ),
-                _("If you cannot come after all, you can cancel through your bookings."),
+                _(
+                    "If you cannot come this time, please tell us with the link below. Your "
+                    "seat gives way to the next person on the waiting list."
+                )
+                if enrollment.offering.kind == OfferingKind.MEETING
+                else _(
+                    "If you cannot come this time, please tell us with the link below. You "
+                    "keep your seat for the other dates."
+                ),
             ],
-            manage_actions(None),
+            [
+                (
+                    _("I can't come this time"),
+                    public_url(
+                        "enrollment.absence_from_mail",
+                        occurrence_id=occurrence.id,
+                        token=absence_token(enrollment, occurrence.id),
+                    ),
+                ),
+                *manage_actions(None),
+            ],
         )
         return queue_about(
             MailKind.REMINDER,

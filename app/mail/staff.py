@@ -1,5 +1,6 @@
 """What each mail to a staff account says: one function, and one text template per kind
-(templates/mail/staff/<kind>.txt), each with a one-time link to choose a password."""
+(templates/mail/staff/<kind>.txt): a one-time link to choose a password, or a participant's
+word that they cannot come to a date (afbud)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.mail.compose import public_url
+from app.mail.compose import public_url, title_of, when
 from app.mail.kinds import MailKind
 from app.mail.outbox import queue_mail
-from app.models import User
+from app.models import Enrollment, Occurrence, User
 
 
 def _queue_link_mail(
@@ -58,6 +59,41 @@ def mail_password_reset_unknown(email: str, *, language: str, now: datetime) -> 
             body_text=render_template(
                 f"mail/staff/{MailKind.PASSWORD_RESET_UNKNOWN}.txt",
                 login=public_url("management.login"),
+            ),
+            language=language,
+            now=now,
+        )
+
+
+def mail_absence(
+    user: User,
+    enrollment: Enrollment,
+    occurrence: Occurrence,
+    *,
+    taken_back: bool,
+    now: datetime,
+    language: str = "da",
+) -> None:
+    """A participant sent word that they cannot come to one date (afbud), or took it back."""
+    kind = MailKind.ABSENCE_TAKEN_BACK if taken_back else MailKind.ABSENCE
+    with force_locale(language):
+        title = title_of(enrollment.offering)
+        if taken_back:
+            subject = _("Coming after all: %(name)s, %(title)s", name=enrollment.name, title=title)
+        else:
+            subject = _("Cannot come: %(name)s, %(title)s", name=enrollment.name, title=title)
+        queue_mail(
+            kind=kind,
+            to_address=user.email,
+            to_name=user.name,
+            subject=subject,
+            body_text=render_template(
+                f"mail/staff/{kind}.txt",
+                user=user,
+                name=enrollment.name,
+                title=title,
+                when=when(occurrence.starts_at),
+                link=public_url("management.attendance", occurrence_id=occurrence.id),
             ),
             language=language,
             now=now,

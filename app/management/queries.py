@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.database import as_utc
+from app.enrollment.absence import word_sent_for
 from app.enrollment.seats import SeatCounts, seat_counts
 from app.extensions import db
 from app.models import (
@@ -133,6 +134,7 @@ def offerings_for(user: User, *, now: datetime, status: str | None = None) -> li
 class DashboardRow:
     occurrence: Occurrence
     counts: SeatCounts
+    sent_word: list[Enrollment] = field(default_factory=list)  # afbud: cannot come this time
 
 
 def my_next_occurrences(user: User, *, now: datetime) -> list[DashboardRow]:
@@ -157,7 +159,8 @@ def my_next_occurrences(user: User, *, now: datetime) -> list[DashboardRow]:
     horizon = now + timedelta(days=DASHBOARD_DAYS)
     rows = [o for i, o in enumerate(rows) if i < DASHBOARD_MIN_ROWS or o.starts_at < horizon]
     counts = seat_counts(sorted({o.offering_id for o in rows}))
-    return [DashboardRow(o, counts[o.offering_id]) for o in rows]
+    sent_word = word_sent_for([o.id for o in rows])
+    return [DashboardRow(o, counts[o.offering_id], sent_word.get(o.id, [])) for o in rows]
 
 
 # --- participants --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from flask_login import current_user
 from app.audit import AuditAction, record_audit
 from app.database import utcnow
 from app.enrollment import services as enrollment_services
+from app.enrollment.absence import word_sent_for
 from app.forms import ConfirmForm
 from app.i18n import local
 from app.management import queries, services
@@ -212,6 +213,7 @@ def attendance(occurrence_id: int):
         occurrence=occurrence,
         people=people.confirmed,
         marks=queries.attendance_map([occurrence.id]),
+        word_sent={e.id: e for e in word_sent_for([occurrence.id]).get(occurrence.id, [])},
         form=form,
         statuses=list(AttendanceStatus),
     )

@@ -17,39 +17,45 @@ Revises: 0841f31502d7
 Create Date: 2026-11-30 22:05:00
 
 """
+
 import re
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '5b2d7c1e9a40'
-down_revision = '0841f31502d7'
+revision = "5b2d7c1e9a40"
+down_revision = "0841f31502d7"
 branch_labels = None
 depends_on = None
 
 # (table, column) -> the values the enum allows, frozen as of this revision.
 ENUM_COLUMNS = {
-    ('users', 'role'): ('admin', 'coordinator', 'peer_worker', 'volunteer_staff'),
-    ('offerings', 'kind'): ('course', 'group', 'meeting'),
-    ('offerings', 'enrolment_mode'): ('instant', 'request', 'drop_in'),
-    ('offerings', 'status'): ('draft', 'published', 'cancelled'),
-    ('offering_audiences', 'audience'): ('citizen', 'relative', 'staff', 'volunteer'),
-    ('facilitators', 'role'): ('peer', 'professional', 'volunteer'),
-    ('occurrences', 'status'): ('scheduled', 'cancelled'),
-    ('enrollments', 'status'): (
-        'requested', 'confirmed', 'waitlisted', 'offered', 'cancelled', 'declined'
+    ("users", "role"): ("admin", "coordinator", "peer_worker", "volunteer_staff"),
+    ("offerings", "kind"): ("course", "group", "meeting"),
+    ("offerings", "enrolment_mode"): ("instant", "request", "drop_in"),
+    ("offerings", "status"): ("draft", "published", "cancelled"),
+    ("offering_audiences", "audience"): ("citizen", "relative", "staff", "volunteer"),
+    ("facilitators", "role"): ("peer", "professional", "volunteer"),
+    ("occurrences", "status"): ("scheduled", "cancelled"),
+    ("enrollments", "status"): (
+        "requested",
+        "confirmed",
+        "waitlisted",
+        "offered",
+        "cancelled",
+        "declined",
     ),
-    ('enrollments', 'audience'): ('citizen', 'relative', 'staff', 'volunteer'),
-    ('attendance', 'status'): ('present', 'absent', 'excused'),
-    ('outbox_messages', 'status'): ('pending', 'sent', 'failed'),
+    ("enrollments", "audience"): ("citizen", "relative", "staff", "volunteer"),
+    ("attendance", "status"): ("present", "absent", "excused"),
+    ("outbox_messages", "status"): ("pending", "sent", "failed"),
 }
 
 
 def _check_values(inspector, table, column):
     for constraint in inspector.get_check_constraints(table):
-        if constraint['name'] == f'ck_{table}_{column}':
-            return set(re.findall(r"'([^']*)'", constraint['sqltext']))
+        if constraint["name"] == f"ck_{table}_{column}":
+            return set(re.findall(r"'([^']*)'", constraint["sqltext"]))
     return None
 
 
@@ -59,8 +65,8 @@ def upgrade():
         found = _check_values(inspector, table, column)
         if found != set(values):
             raise RuntimeError(
-                f'ck_{table}_{column} should allow exactly {sorted(values)}, '
-                f'the database has {sorted(found) if found is not None else "no such constraint"}'
+                f"ck_{table}_{column} should allow exactly {sorted(values)}, "
+                f"the database has {sorted(found) if found is not None else 'no such constraint'}"
             )
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.enrollment import services
-from app.mail import participants
+from app.mail import participants, staff
 from app.mail.kinds import MailKind
 from app.management import accounts
 from tests.enrollment.helpers import outbox, person
@@ -75,6 +75,17 @@ def _participant(kind: MailKind, language: str):
 
 def _staff(kind: MailKind, language: str):
     user = make_user(name="Sanne")
+    if kind in ABSENCE_KINDS:
+        offering = make_offering(title=TITLE, starts=[now() + timedelta(days=3)])
+        enrollment, _token = services.enroll(offering.id, person(language), now=now())
+        return lambda: staff.mail_absence(
+            user,
+            enrollment,
+            offering.occurrences[0],
+            taken_back=kind == MailKind.ABSENCE_TAKEN_BACK,
+            language=language,
+            now=now(),
+        )
     send = {
         MailKind.WELCOME: accounts.send_welcome_link,
         MailKind.PASSWORD_RESET: accounts.send_password_reset_link,
@@ -156,8 +167,24 @@ EXPECTED = {
         "Choose a new password for Holdplads",
         None,
     ),
+    MailKind.ABSENCE: (
+        f"Melder afbud: Deltager da, {TITLE}",
+        f"Cannot come: Deltager en, {TITLE}",
+        None,
+    ),
+    MailKind.ABSENCE_TAKEN_BACK: (
+        f"Kommer alligevel: Deltager da, {TITLE}",
+        f"Coming after all: Deltager en, {TITLE}",
+        None,
+    ),
 }
-STAFF_KINDS = {MailKind.WELCOME, MailKind.PASSWORD_RESET, MailKind.PASSWORD_RESET_UNKNOWN}
+ABSENCE_KINDS = {MailKind.ABSENCE, MailKind.ABSENCE_TAKEN_BACK}
+STAFF_KINDS = {
+    MailKind.WELCOME,
+    MailKind.PASSWORD_RESET,
+    MailKind.PASSWORD_RESET_UNKNOWN,
+    *ABSENCE_KINDS,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -189,6 +216,10 @@ def test_each_mail_kind_is_written_in_danish_and_in_english(kind):
         assert danish.body_text.startswith("Hej\n")
         assert english.body_text.startswith("Hello,")
         assert "/manage/password/reset/" not in danish.body_text
+    elif kind in ABSENCE_KINDS:
+        assert danish.body_text.startswith("Hej Sanne")
+        assert english.body_text.startswith("Hello Sanne,")
+        assert "/attendance" in danish.body_text
     elif kind in STAFF_KINDS:
         assert danish.body_text.startswith("Hej Sanne")
         assert english.body_text.startswith("Hello Sanne,")
