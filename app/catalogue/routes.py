@@ -9,12 +9,14 @@ from __future__ import annotations
 from itertools import groupby
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from app.catalogue.queries import CatalogueFilters, all_themes, catalogue_page, offering_detail
 from app.catalogue.render import markdown_to_html
 from app.database import utcnow
 from app.dates import EARLIEST, LATEST
-from app.i18n import local
+from app.i18n import local, localized
 from app.models import Audience, OfferingKind
 from app.page_cache import cached_page
 
@@ -27,6 +29,7 @@ def index():
     """The catalogue: every public offering still to come, soonest first, grouped by month."""
     filters = CatalogueFilters.from_args(request.args)
     page = catalogue_page(filters, now=utcnow())
+    themes = all_themes()
     months = [
         (month, list(entries))
         for month, entries in groupby(
@@ -39,7 +42,8 @@ def index():
         filters=filters,
         page=page,
         months=months,
-        themes=all_themes(),
+        themes=themes,
+        chosen=active_filter_labels(filters, themes),
         kinds=list(OfferingKind),
         audiences=list(Audience),
         earliest_date=EARLIEST.isoformat(),
@@ -64,3 +68,24 @@ def offering(slug: str):
         description_html=markdown_to_html(detail.offering),
         now=now,
     )
+
+
+def active_filter_labels(filters: CatalogueFilters, themes) -> list[str]:
+    """The chosen filters in words, for the line above the results (the form may be folded)."""
+    labels = []
+    if filters.q:
+        labels.append(_("Search: %(q)s", q=filters.q))
+    if filters.kind:
+        labels.append(str(OfferingKind(filters.kind).plural))
+    if filters.audience:
+        labels.append(_("For: %(audience)s", audience=Audience(filters.audience).label))
+    theme = next((t for t in themes if t.slug == filters.theme), None)
+    if theme is not None:
+        labels.append(_("Theme: %(theme)s", theme=localized(theme.name, theme.name_en)))
+    if filters.date_from:
+        labels.append(_("From %(date)s", date=format_date(filters.date_from, "long")))
+    if filters.date_to:
+        labels.append(_("To %(date)s", date=format_date(filters.date_to, "long")))
+    if filters.free:
+        labels.append(_("Only with free seats"))
+    return labels

@@ -85,6 +85,7 @@ def test_filters_work_without_javascript(live_server, browser, demo_slug):
         page = context.new_page()
         page.goto(live_server + "/")
         everything = _results_count(page)
+        page.locator(".filters__toggle").click()  # folded on a phone (a <details>)
         page.select_option("#kind", OfferingKind.GROUP.value)
         page.locator(".filters button[type=submit]").click()
         page.wait_for_url("**/?*kind=group*")
