@@ -1,7 +1,7 @@
 """Afbud: an attendance row remembers when the person sent word that they cannot come.
 
 Revision ID: 7a15e0c0a001
-Revises: 7f16a1c0b001
+Revises: 7f16a1c0b002
 Create Date: 2026-11-30 23:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7a15e0c0a001"
-down_revision = "7f16a1c0b001"
+down_revision = "7f16a1c0b002"
 branch_labels = None
 depends_on = None
 
