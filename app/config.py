@@ -138,6 +138,11 @@ def from_env(instance_path: str) -> dict:
         # How long a freed seat is held for the next person on the waiting list before it
         # goes to the one after; 0 confirms the next person at once, without asking.
         "WAITLIST_OFFER_HOURS": float(os.environ.get("WAITLIST_OFFER_HOURS", "48")),
+        # Reminders by text message (app/sms/): GatewayAPI's REST API. Without a token nothing
+        # is queued or sent. The sender is a name of at most 11 letters, or a number.
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL", "https://gatewayapi.com/rest/mtsms"),
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "Holdplads"),
         # `flask send-reminders` mails confirmed participants this long before each meeting.
         "REMINDER_HOURS": float(os.environ.get("REMINDER_HOURS", "24")),
         # Per IP and per email address, so one person or bot cannot flood the outbox.

@@ -446,6 +446,8 @@ class Enrollment(db.Model):
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     wants_companion: Mapped[bool] = mapped_column(default=False)  # følgeskab
+    # "Remind me by text message" (needs `phone`): send-reminders queues an SMS too.
+    sms_reminders: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     needs: Mapped[str | None] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(sa.String(8), default="da")
     manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -524,6 +526,31 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmsMessage(db.Model):
+    """A text message written in the transaction that causes it, sent later (app/sms/)."""
+
+    __tablename__ = "sms_messages"
+    __table_args__ = (sa.Index("ix_sms_messages_pending", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))  # reminder
+    msisdn: Mapped[str] = mapped_column(sa.String(20))  # digits with the country code
+    body: Mapped[str] = mapped_column(sa.String(480))
+    enrollment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("enrollments.id", ondelete="SET NULL"), index=True
+    )
+    # One SMS per person and date, however often send-reminders runs.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    provider_id: Mapped[str | None] = mapped_column(sa.String(100))  # the gateway's message id
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

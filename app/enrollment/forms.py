@@ -101,6 +101,7 @@ class SignupForm(FlaskForm):
             ),
         ],
     )
+    sms_reminders = BooleanField(_l("Remind me by text message before each date"))
     audience = AudienceField(
         _l("I take part as"),
         choices=[],
@@ -121,6 +122,14 @@ class SignupForm(FlaskForm):
     )
     # A field people never see: bots fill in every field they find.
     website = StringField(_l("Leave this field empty"))
+
+    def validate_sms_reminders(self, field) -> None:
+        from app.sms.outbox import msisdn_of
+
+        if field.data and msisdn_of(self.phone.data) is None:
+            raise ValidationError(
+                _l("Please write a phone number that can get text messages, or untick the box.")
+            )
 
     def __init__(self, *args, audiences: list[Audience], **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@
 /enrollments/<token>/confirm         confirm a seat held until the address is confirmed (POST)
 /enrollments/<token>/absence/<occ>   "I can't come this time" for one date, or its undo (POST)
 /absence/<occ>/<token>               the reminder mail's link: GET asks, POST sends word
+/m/<short>                           the text message's short link to the manage page
 /my                                  ask for a sign-in link; signed in: all your bookings
 /my/sign-in/<token>                  GET shows a button, POST uses the one-time link
 /my/sign-out                         POST
@@ -50,7 +51,12 @@ from app.enrollment.sign_in import (
     redeem_sign_in_token,
     request_sign_in_link,
 )
-from app.enrollment.tokens import enrollment_by_absence_token, enrollment_by_token
+from app.enrollment.tokens import (
+    enrollment_by_absence_token,
+    enrollment_by_short_token,
+    enrollment_by_token,
+    manage_token,
+)
 from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
@@ -145,6 +151,7 @@ def enroll(slug: str):
             phone=form.phone.data or None,
             audience=form.audience.data,
             wants_companion=form.wants_companion.data,
+            sms_reminders=form.sms_reminders.data,
             needs=form.needs.data or None,
             language=current_language(),
         )
@@ -352,6 +359,15 @@ def absence_from_mail(occurrence_id: int, token: str):
     )
 
 
+@bp.get("/m/<token:short>")
+def short_manage(short: str):
+    """The short link in a text message: on to the manage page it stands for."""
+    enrollment = enrollment_by_short_token(short)
+    if enrollment is None:
+        abort(404)
+    return redirect(url_for(".manage", token=manage_token(enrollment)))
+
+
 # One view, two doors: the emailed token, or /my for the signed-in person.
 for _name, _view, _methods in (
     ("manage", manage, ["GET"]),
@@ -445,9 +461,15 @@ def privacy():
 @click.option("--limit", default=100, show_default=True, help="Most messages to send.")
 def send_mail_command(limit: int) -> None:
     """Send due messages from the outbox (run every minute)."""
+    from app.sms.outbox import send_pending_sms
+
     report = send_pending(now=utcnow(), limit=limit)
     log_job("send-mail", sent=report.sent, retrying=report.retrying, failed=report.failed)
     click.echo(str(report))
+    sms = send_pending_sms(now=utcnow(), limit=limit)
+    if sms.sent or sms.retrying or sms.failed:
+        log_job("send-sms", sent=sms.sent, retrying=sms.retrying, failed=sms.failed)
+        click.echo(str(sms))
 
 
 @bp.cli.command("process-waitlist")

@@ -59,6 +59,7 @@ class PersonDetails:
     phone: str | None = None
     audience: str = "citizen"
     wants_companion: bool = False  # følgeskab: a peer worker meets them at the door
+    sms_reminders: bool = False  # remind me by text message (needs `phone`)
     needs: str | None = None
     language: str = "da"
 
@@ -213,6 +214,7 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
         queued_at=_next_queued_at(offering.id, now),
         consent_at=now,
         wants_companion=bool(person.wants_companion),
+        sms_reminders=bool(person.sms_reminders and person.phone),
         needs=(person.needs or "").strip() or None,
         language=person.language if person.language in ("da", "en") else "da",
         manage_token_hash=new_manage_nonce_hash(),

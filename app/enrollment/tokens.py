@@ -7,6 +7,8 @@ in app/one_time_links.py.)
 
 from __future__ import annotations
 
+import hmac
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -61,5 +63,21 @@ def enrollment_by_absence_token(token: str, occurrence_id: int) -> Enrollment | 
     if enrollment is None or not matches(
         token, f"{_ABSENCE}|{occurrence_id}", enrollment_id, enrollment.manage_token_hash
     ):
+        return None
+    return enrollment
+
+
+def short_manage_token(enrollment: Enrollment) -> str:
+    """A short form of the manage link for a text message: the row id and 80 bits of its
+    signature (`/m/<short>` checks them and opens the full manage link)."""
+    return manage_token(enrollment)[: len(str(enrollment.id)) + 1 + 20]
+
+
+def enrollment_by_short_token(short: str) -> Enrollment | None:
+    enrollment_id, _, signature = (short or "").partition("-")
+    if len(signature) != 20 or not enrollment_id.isdigit() or len(enrollment_id) > 12:
+        return None
+    enrollment = db.session.get(Enrollment, int(enrollment_id))
+    if enrollment is None or not hmac.compare_digest(short_manage_token(enrollment), short):
         return None
     return enrollment

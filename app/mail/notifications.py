@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from app.enrollment.tokens import short_manage_token
 from app.extensions import db
+from app.mail.compose import public_url
 from app.mail.participants import (
     mail_occurrence_cancelled,
     mail_occurrence_moved,
@@ -31,6 +33,7 @@ from app.models import (
     Offering,
     OfferingStatus,
 )
+from app.sms.outbox import queue_sms_reminder
 
 
 def _active_enrollments(offering_id: int, ids: Iterable[int] | None = None) -> list[Enrollment]:
@@ -125,4 +128,7 @@ def queue_reminders(*, now: datetime, hours: float | None = None) -> int:
     for enrollment, occurrence in rows:
         if mail_reminder(enrollment, occurrence, now=now) is not None:
             queued += 1
+        if enrollment.sms_reminders:
+            short = public_url("enrollment.short_manage", short=short_manage_token(enrollment))
+            queue_sms_reminder(enrollment, occurrence, short_link=short, now=now)
     return queued
