@@ -359,10 +359,10 @@ def absence_from_mail(occurrence_id: int, token: str):
     )
 
 
-@bp.get("/m/<token:short>")
-def short_manage(short: str):
+@bp.get("/m/<token:token>")
+def short_manage(token: str):
     """The short link in a text message: on to the manage page it stands for."""
-    enrollment = enrollment_by_short_token(short)
+    enrollment = enrollment_by_short_token(token)
     if enrollment is None:
         abort(404)
     return redirect(url_for(".manage", token=manage_token(enrollment)))

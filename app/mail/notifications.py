@@ -129,6 +129,6 @@ def queue_reminders(*, now: datetime, hours: float | None = None) -> int:
         if mail_reminder(enrollment, occurrence, now=now) is not None:
             queued += 1
         if enrollment.sms_reminders:
-            short = public_url("enrollment.short_manage", short=short_manage_token(enrollment))
+            short = public_url("enrollment.short_manage", token=short_manage_token(enrollment))
             queue_sms_reminder(enrollment, occurrence, short_link=short, now=now)
     return queued
