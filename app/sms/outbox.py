@@ -102,24 +102,24 @@ class SmsReport:
         return f"sms sent {self.sent}, will retry {self.retrying}, failed {self.failed}"
 
 
-def _claim_due(*, now: datetime, size: int) -> list[int]:
+def _claim_due(*, now: datetime, size: int) -> list:
+    """Claim due messages in one short transaction; returns (id, msisdn, body, attempts)."""
     with write_transaction():
-        ids = list(
-            db.session.scalars(
-                sa.select(_table.c.id)
-                .where(_table.c.status == OutboxStatus.PENDING, _table.c.next_attempt_at <= now)
-                .order_by(_table.c.next_attempt_at, _table.c.id)
-                .limit(size)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if ids:
+        rows = db.session.execute(
+            sa.select(_table.c.id, _table.c.msisdn, _table.c.body, _table.c.attempts)
+            .where(_table.c.status == OutboxStatus.PENDING, _table.c.next_attempt_at <= now)
+            .order_by(_table.c.next_attempt_at, _table.c.id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if rows:
             db.session.execute(
                 _table.update()
-                .where(_table.c.id.in_(ids))
+                .where(_table.c.id.in_([row.id for row in rows]))
                 .values(next_attempt_at=now + CLAIM_LEASE, attempts=_table.c.attempts + 1)
             )
-    return ids
+    # `attempts` as counted with this claim
+    return [(row.id, row.msisdn, row.body, row.attempts + 1) for row in rows]
 
 
 def send_pending_sms(
@@ -136,26 +136,20 @@ def send_pending_sms(
         claimed = _claim_due(now=now, size=min(CLAIM_BATCH, limit - handled))
         if not claimed:
             break
-        for message_id in claimed:
+        for message_id, msisdn, body, attempts in claimed:
             handled += 1
-            row = db.session.execute(
-                sa.select(_table.c.msisdn, _table.c.body, _table.c.attempts).where(
-                    _table.c.id == message_id
-                )
-            ).one()
-            db.session.commit()  # no transaction is held while we talk to the gateway
             values: dict
             try:
-                provider_id = gateway.send(row.msisdn, row.body, reference=f"sms-{message_id}")
+                provider_id = gateway.send(msisdn, body, reference=f"sms-{message_id}")
                 values = {"status": OutboxStatus.SENT, "sent_at": now, "provider_id": provider_id,
                           "last_error": None}  # fmt: skip
                 report.sent += 1
             except (TemporaryFailure, Rejected) as error:
-                gave_up = isinstance(error, Rejected) or row.attempts >= int(
+                gave_up = isinstance(error, Rejected) or attempts >= int(
                     config.get("MAIL_MAX_ATTEMPTS", 8)
                 )
                 base = int(config.get("MAIL_RETRY_SECONDS", 60))
-                delay = min(timedelta(seconds=base * 2 ** max(row.attempts - 1, 0)), MAX_DELAY)
+                delay = min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_DELAY)
                 values = {
                     "status": OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
                     "last_error": str(error)[:1000],
