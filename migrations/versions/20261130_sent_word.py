@@ -1,7 +1,7 @@
 """Afbud: an attendance row remembers when the person sent word that they cannot come.
 
 Revision ID: 7a15e0c0a001
-Revises: 14a5c0e2d001
+Revises: 7f16b1c0e001
 Create Date: 2026-11-30 23:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7a15e0c0a001"
-down_revision = "14a5c0e2d001"
+down_revision = "7f16b1c0e001"
 branch_labels = None
 depends_on = None
 
