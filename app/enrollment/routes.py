@@ -44,6 +44,7 @@ from app.database import utcnow
 from app.emails import normalize_email
 from app.enrollment import absence, services
 from app.enrollment.forms import EmailForm, SignupForm
+from app.enrollment.messages import participant_message
 from app.enrollment.seats import public_offering_seats
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
@@ -162,8 +163,8 @@ def enroll(slug: str):
             # says which): the page must not tell anyone who takes this course.
             services.sign_up(offering_id, person, now=now)
             session[SIGNUP_KEY] = {"slug": slug}  # no token: the manage link is in the mail
-        except services.AudienceNotAllowed:
-            form.audience.errors.append(_("Please choose how you take part."))
+        except services.AudienceNotAllowed as error:
+            form.audience.errors.append(participant_message(error))
             return render_template(
                 "enrollment/enroll.html", form=form, detail=detail, offering=offering
             ), 400
@@ -245,8 +246,8 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
         try:
             services.cancel_enrollment(enrollment.id, now=utcnow())
             flash(_("You are no longer signed up. Thank you for letting us know."), "success")
-        except services.InvalidTransition:
-            flash(_("This sign-up was already cancelled."), "error")
+        except services.InvalidTransition as error:
+            flash(participant_message(error), "error")
         return _back(ref)
     if not services.can_cancel(enrollment):
         return _back(ref)
@@ -265,10 +266,8 @@ def _act(action, success: str, token: str | None, enrollment_id: int | None):
         try:
             action(enrollment.id, now=utcnow())
             flash(success, "success")
-        except services.OfferExpired:
-            flash(_("Sorry, the time to answer has run out, and the seat has gone on."), "error")
-        except services.InvalidTransition:
-            flash(_("That can no longer be done: your sign-up has changed."), "error")
+        except services.InvalidTransition as error:  # OfferExpired included
+            flash(participant_message(error), "error")
     return _back(ref)
 
 

@@ -367,3 +367,13 @@ def test_expired_token_and_a_mistake_show_both_the_line_and_the_field_message(cl
     assert "Siden har været åben et stykke tid" in page
     assert "Der er noget, der skal rettes." in page
     assert page.count('role="alert"') == 2
+
+
+def test_cancelling_twice_says_in_one_sentence_that_the_sign_up_has_changed(client):
+    offering = make_offering(capacity=1)
+    _sign_up(client, offering, 1)
+    manage = _link(outbox("confirmed")[0])
+    client.post(manage + "/cancel")
+    again = client.post(manage + "/cancel", follow_redirects=True)
+    assert "That can no longer be done: your sign-up has changed." in again.text
+    assert statuses(offering) == {"deltager1@example.com": "cancelled"}
