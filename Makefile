@@ -25,7 +25,7 @@ install: $(STAMP) compile-translations
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class gthread --threads 8 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest
@@ -44,7 +44,7 @@ format: install
 # Re-extract every _() string and merge it into the catalogues; then translate the .po files.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-location --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --omit-header --no-fuzzy-matching
 	$(MAKE) compile-translations
 
 # A wheel for servers: setup.py compiles the catalogues and ships the migrations inside it.

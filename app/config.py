@@ -183,4 +183,60 @@ def from_env(instance_path: str) -> dict:
         "LOCAL_PASSWORDS": _bool(os.environ.get("LOCAL_PASSWORDS"), True),
         # "json": one JSON object per log line, for a log shipper; anything else: plain lines.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain").strip().lower(),
+        **_privacy_settings(),
+        **_hardening_settings(),
+    }
+
+
+def _days(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more days, not {value}.")
+    return value
+
+
+def _privacy_settings() -> dict:
+    """The privacy notice, retention and the accessibility statement (app/privacy/).
+
+    The notice's texts are the municipality's to write; each has a sensible default, and
+    an `_EN` twin for the English page (empty: the translated default, or the Danish text).
+    """
+    env = os.environ.get
+    return {
+        # The data controller (dataansvarlig) and its data-protection officer (DPO).
+        "PRIVACY_CONTROLLER_NAME": env("PRIVACY_CONTROLLER_NAME", "Recovery-skolen"),
+        "PRIVACY_CONTROLLER_ADDRESS": env("PRIVACY_CONTROLLER_ADDRESS", ""),
+        "PRIVACY_CONTROLLER_CONTACT": env("PRIVACY_CONTROLLER_CONTACT", ""),
+        "PRIVACY_DPO_CONTACT": env("PRIVACY_DPO_CONTACT", ""),
+        # Empty: the default text (GDPR art. 6(1)(e) and 9(2)(g) with the Social Services Act).
+        "PRIVACY_LEGAL_BASIS": env("PRIVACY_LEGAL_BASIS", ""),
+        "PRIVACY_LEGAL_BASIS_EN": env("PRIVACY_LEGAL_BASIS_EN", ""),
+        # Raise it whenever the notice changes: each enrollment keeps the version it was shown.
+        "PRIVACY_NOTICE_VERSION": env("PRIVACY_NOTICE_VERSION", "2026-12-01"),
+        # `flask retention`: personal data is erased this many days after an offering's last
+        # date (about six months), and this many days after a cancelled, declined or never
+        # seated enrollment ended. An offering may set a shorter time of its own.
+        "RETENTION_DAYS": _days("RETENTION_DAYS", 183),
+        "RETENTION_ENDED_DAYS": _days("RETENTION_ENDED_DAYS", 30),
+        # Mail bodies are purged from the outbox this many days after delivery.
+        "RETENTION_MAIL_DAYS": _days("RETENTION_MAIL_DAYS", 7),
+        # The municipality's accessibility statement (WAS-Tool); empty: our own /accessibility.
+        "ACCESSIBILITY_STATEMENT_URL": env("ACCESSIBILITY_STATEMENT_URL", ""),
+        "ACCESSIBILITY_CONTACT": env("ACCESSIBILITY_CONTACT", ""),
+        # /.well-known/security.txt (RFC 9116); without a contact the file is not served.
+        "SECURITY_CONTACT": env("SECURITY_CONTACT", ""),
+        "SECURITY_POLICY_URL": env("SECURITY_POLICY_URL", ""),
+        "SECURITY_TXT_EXPIRES": env("SECURITY_TXT_EXPIRES", ""),
+    }
+
+
+def _hardening_settings() -> dict:
+    """HSTS and the staff session's limits (app/security.py, app/staff_session.py)."""
+    env = os.environ.get
+    return {
+        # Strict-Transport-Security, sent only when PUBLIC_URL is https; 0 turns it off.
+        "HSTS_SECONDS": int(env("HSTS_SECONDS", "31536000")),
+        # A staff session ends after this long without a request, and this long after sign-in.
+        "STAFF_SESSION_IDLE_MINUTES": int(env("STAFF_SESSION_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_MAX_HOURS": int(env("STAFF_SESSION_MAX_HOURS", "10")),
     }

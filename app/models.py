@@ -269,6 +269,7 @@ class Offering(db.Model):
     __tablename__ = "offerings"
     __table_args__ = (
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("retention_days IS NULL OR retention_days >= 0", name="retention"),
         sa.CheckConstraint(
             "signup_opens_at IS NULL OR signup_closes_at IS NULL "
             "OR signup_opens_at < signup_closes_at",
@@ -308,6 +309,8 @@ class Offering(db.Model):
     accessibility_notes_en: Mapped[str | None] = mapped_column(sa.Text)
     teaching_language: Mapped[str] = mapped_column(sa.String(8), default="da")
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    # Erase participants' data sooner than RETENTION_DAYS after the last date (app/privacy/).
+    retention_days: Mapped[int | None] = mapped_column()
     # Raised whenever the offering itself changes in a way a calendar shows (title, place).
     revision: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -463,6 +466,11 @@ class Enrollment(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The version of the privacy notice the person was shown when they signed up.
+    privacy_notice_version: Mapped[str | None] = mapped_column(sa.String(40))
+    # Set when `flask retention` or the person erased the personal fields; the row, its status,
+    # audience, dates and attendance stay, so counts survive.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     offering: Mapped[Offering] = relationship()
 
@@ -528,6 +536,8 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Address, subject and bodies are blanked a few days after delivery (app/privacy/).
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SmsMessage(db.Model):

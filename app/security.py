@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -78,6 +78,32 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
+def served_over_https(config) -> bool:
+    return config["PUBLIC_URL"].startswith("https://")
+
+
+def add_strict_transport_security(response):
+    """Browsers that once saw the https site never fall back to http (HSTS_SECONDS)."""
+    seconds = current_app.config["HSTS_SECONDS"]
+    if not served_over_https(current_app.config) or not seconds:
+        return response
+    if "Strict-Transport-Security" not in response.headers:
+        response.headers["Strict-Transport-Security"] = f"max-age={seconds}; includeSubDomains"
+    return response
+
+
 def register(app: Flask) -> None:
+    from app import log_redaction, staff_session
+
+    # Decided here, after every override, so a PUBLIC_URL given to create_app counts too.
+    secure = served_over_https(app.config)
+    app.config.update(
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_SECURE=secure,
+        PREFERRED_URL_SCHEME="https" if secure else "http",
+    )
     app.session_interface = CookieOnlyWhenSentSessionInterface()
     app.after_request(add_security_headers)
+    app.after_request(add_strict_transport_security)
+    staff_session.init_app(app)
+    log_redaction.install(app)

@@ -28,3 +28,5 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # unless asked for. Errors go to the journal.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+# Secret links and email addresses never reach a log line (access and error log alike).
+logger_class = "app.log_redaction.RedactingLogger"

@@ -117,8 +117,10 @@ class SignupForm(FlaskForm):
         ],
     )
     consent = BooleanField(
-        _l("I agree that my details are kept as described in the privacy notice"),
-        validators=[DataRequired(_l("Please tick the box to agree, so we may keep your details."))],
+        _l("I have read how my details are kept and used (the privacy notice)"),
+        validators=[
+            DataRequired(_l("Please tick the box to show you have read the privacy notice."))
+        ],
     )
     # A field people never see: bots fill in every field they find.
     website = StringField(_l("Leave this field empty"))

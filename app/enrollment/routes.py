@@ -14,7 +14,6 @@
 /my/sign-in/<token>                  GET shows a button, POST uses the one-time link
 /my/sign-out                         POST
 /my/enrollments/<id>[/...]           the manage pages again, for the signed-in person
-/privacy                             what we keep, why and for how long
 
 CLI: flask send-mail, flask process-waitlist, flask send-reminders.
 Every POST here is a write transaction (`app.transaction`): BEGIN IMMEDIATE on SQLite, so the
@@ -155,6 +154,7 @@ def enroll(slug: str):
             sms_reminders=form.sms_reminders.data,
             needs=form.needs.data or None,
             language=current_language(),
+            privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         )
         offering_id = offering.id
         begin_write()  # the read ends; the sign-up runs under the write lock
@@ -445,12 +445,6 @@ def my_sign_out():
         session.pop(PARTICIPANT_SESSION_KEY, None)
         flash(_("You are signed out."), "success")
     return redirect(url_for(".my_bookings"))
-
-
-@bp.get("/privacy")
-def privacy():
-    """What we keep about participants, why, and for how long."""
-    return render_template("enrollment/privacy.html")
 
 
 # --- commands for cron ---------------------------------------------------------------------

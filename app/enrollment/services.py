@@ -62,6 +62,8 @@ class PersonDetails:
     sms_reminders: bool = False  # remind me by text message (needs `phone`)
     needs: str | None = None
     language: str = "da"
+    # The privacy notice the person was shown on the form (None: staff typed them in).
+    privacy_notice_version: str | None = None
 
 
 class EnrollmentError(Exception):
@@ -218,6 +220,7 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
         needs=(person.needs or "").strip() or None,
         language=person.language if person.language in ("da", "en") else "da",
         manage_token_hash=new_manage_nonce_hash(),
+        privacy_notice_version=person.privacy_notice_version,
         confirmed_at=now if status == EnrollmentStatus.CONFIRMED else None,
         created_at=now,
         updated_at=now,

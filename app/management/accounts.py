@@ -20,10 +20,10 @@ from app.emails import email_problem, normalize_email
 from app.extensions import db
 from app.mail.staff import mail_password_reset, mail_password_reset_unknown, mail_welcome
 from app.models import Organisation, PasswordResetToken, User, UserRole
+from app.passwords import MIN_PASSWORD_LENGTH, is_too_common
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
 WELCOME_LINK_LIFETIME = timedelta(days=3)  # a new colleague may not read mail within the hour
-MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -46,6 +46,10 @@ class PasswordTooShort(AccountError):
     pass
 
 
+class PasswordTooCommon(AccountError):
+    """One of the most common passwords, or the site's or the person's own name."""
+
+
 class UnknownRole(AccountError):
     pass
 
@@ -58,9 +62,11 @@ class SlugTaken(AccountError):
     pass
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, email: str | None = None) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(MIN_PASSWORD_LENGTH)
+    if is_too_common(password, email=email):
+        raise PasswordTooCommon()
     return _hasher.hash(password)
 
 
@@ -89,7 +95,7 @@ def create_user(
         name=name.strip(),
         role=role,
         organisation=organisation,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password, email=email) if password else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -206,7 +212,7 @@ def reset_password(token: str, new_password: str, *, now: datetime) -> User | No
     if row is None:
         return None
     user = db.session.get(User, row.user_id)
-    user.password_hash = hash_password(new_password)
+    user.password_hash = hash_password(new_password, email=user.email)
     end_sessions(user)
     db.session.execute(
         sa.update(PasswordResetToken)

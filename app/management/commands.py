@@ -59,4 +59,8 @@ def create(
         raise click.ClickException(
             f"The password must have at least {accounts.MIN_PASSWORD_LENGTH} characters."
         ) from error
+    except accounts.PasswordTooCommon as error:
+        raise click.ClickException(
+            "That password is one of the most common ones. Please choose another."
+        ) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -47,7 +47,6 @@ from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
 from app.forms import STRIP, EmailAddress, strip
 from app.forms import Form as FlaskForm
 from app.i18n import local, local_to_utc
-from app.management.accounts import MIN_PASSWORD_LENGTH
 from app.management.services import (
     FacilitatorDetails,
     LocationDetails,
@@ -60,6 +59,7 @@ from app.models import (
     OfferingKind,
     UserRole,
 )
+from app.passwords import MIN_PASSWORD_LENGTH, is_too_common
 from app.routing import SLUG
 
 SLUG_PATTERN = rf"^{SLUG}$"
@@ -133,6 +133,15 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send me a link"))
 
 
+def _not_common(form, field) -> None:
+    """NIST SP 800-63B: refuse the passwords every attacker tries first."""
+    email = getattr(getattr(form, "email", None), "data", None)
+    if field.data and is_too_common(field.data, email=email):
+        raise ValidationError(
+            _l("That password is one of the most common ones. Please choose another.")
+        )
+
+
 def _password_validators(required: bool = True):
     return [
         (DataRequired(_l("Choose a password.")) if required else Optional()),
@@ -141,6 +150,7 @@ def _password_validators(required: bool = True):
             max=200,
             message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
         ),
+        _not_common,
     ]
 
 

@@ -22,6 +22,8 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
+from app.log_redaction import RedactingFilter
+
 REQUEST_LOGGER = "holdplads.request"
 JOBS_LOGGER = "holdplads.jobs"
 _ID_KEY = "holdplads.request_id"
@@ -73,6 +75,7 @@ def configure(log_format: str) -> None:
         if handler is None:
             handler = logging.StreamHandler(sys.stderr)
             handler._holdplads = True  # type: ignore[attr-defined]
+            handler.addFilter(RedactingFilter())  # no token, email or name in any line
             logger.addHandler(handler)
             logger.propagate = False
         handler.setFormatter(formatter)
