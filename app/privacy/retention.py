@@ -172,6 +172,9 @@ class RetentionReport:
             f"{f.name.replace('_', ' ')}: {getattr(self, f.name)}" for f in fields(self)
         )
 
+    def counts(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     @property
     def changed(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))

@@ -3,18 +3,24 @@
 /privacy                         the privacy notice (from settings), Danish and English
 /accessibility                   the accessibility statement, when no municipal URL is set
 /.well-known/security.txt        how to report a vulnerability (RFC 9116), from settings
+
+CLI: flask retention [--as-of DATE] [--dry-run]   erase what is due (run daily)
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+import click
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
 from app.database import utcnow
-from app.i18n import current_language
+from app.extensions import db
+from app.i18n import current_language, local_to_utc
+from app.ops.logs import log_job
 from app.privacy.notice import privacy_notice, security_txt
-from app.privacy.retention import RetentionRules, erase_date
+from app.privacy.retention import RetentionRules, erase_date, run_retention, scrub_freed_space
+from app.transaction import write_transaction
 
 bp = Blueprint("privacy", __name__, cli_group=None)
 
@@ -72,3 +78,37 @@ for _rule, _view in (
     ("/.well-known/security.txt", security_txt_file),
 ):
     bp.add_url_rule(_rule, _view.__name__, _view, methods=["GET"])
+# --- commands for cron ---------------------------------------------------------------------
+
+
+def _as_of(day: date | None) -> datetime:
+    """The end of that local day (what a run on that day erases), else now."""
+    if day is None:
+        return utcnow()
+    return local_to_utc(day + timedelta(days=1), time(0, 0)) - timedelta(seconds=1)
+
+
+@bp.cli.command("retention")
+@click.option(
+    "--as-of",
+    "as_of_day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Act as if it were the end of this day (YYYY-MM-DD): preview or test a future day.",
+)
+@click.option("--dry-run", is_flag=True, help="Only count what would be erased; change nothing.")
+def retention_command(as_of_day: datetime | None, dry_run: bool) -> None:
+    """Erase personal data whose time has come (idempotent; run it daily)."""
+    as_of = _as_of(as_of_day.date() if as_of_day else None)
+    rules = RetentionRules.from_config(current_app.config)
+    if dry_run:
+        report = run_retention(rules, as_of=as_of, dry_run=True)
+        db.session.rollback()
+        click.echo(f"would erase: {report}")
+        return
+    with write_transaction():
+        report = run_retention(rules, as_of=as_of)
+    if report.changed:
+        scrub_freed_space(db.engine)
+    click.echo(f"erased: {report}")
+    log_job("retention", **report.counts())
