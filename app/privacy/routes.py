@@ -102,8 +102,7 @@ def retention_command(as_of_day: datetime | None, dry_run: bool) -> None:
     as_of = _as_of(as_of_day.date() if as_of_day else None)
     rules = RetentionRules.from_config(current_app.config)
     if dry_run:
-        report = run_retention(rules, as_of=as_of, dry_run=True)
-        db.session.rollback()
+        report = run_retention(rules, as_of=as_of, dry_run=True)  # reads only
         click.echo(f"would erase: {report}")
         return
     with write_transaction():

@@ -25,6 +25,7 @@ NOT_COPIED = {
     "created_by_id",
     "created_at",
     "updated_at",
+    "retention_days",  # a shorter erase time, set per offering; the staff form has no field yet
 }
 
 
