@@ -1,7 +1,7 @@
 """Privacy: the notice version per enrollment, erasure marks, an offering's retention time.
 
 Revision ID: 3e0d9c64f0b8
-Revises: 14a5c0e2d001
+Revises: 7a15e0c0a002
 Create Date: 2026-11-30 21:43:47.674247
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e0d9c64f0b8'
-down_revision = '7f16b1c0e001'
+down_revision = '7a15e0c0a002'
 branch_labels = None
 depends_on = None
 
