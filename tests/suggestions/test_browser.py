@@ -18,6 +18,7 @@ def test_suggest_approve_and_me_too_pass_axe_in_both_languages(page, live_server
 
     # From the catalogue's group filter to the form.
     page.goto(f"{live_server}/?kind=group")
+    page.locator(".filters__toggle").click()  # the filters are folded on a phone (a <details>)
     page.locator("a[href='/suggestions']").first.click()
     page.wait_for_url(re.compile(r"/suggestions$"))
     assert_accessible(page)
