@@ -27,6 +27,10 @@ def _app_with(app, **overrides):
         "SECRET_KEY": "test-secret-key",
         "RATELIMIT_ENABLED": False,
         "MAIL_OUTBOX": app.config["MAIL_OUTBOX"],
+        # No background courier: on the shared SQLite file its write would hold the lock
+        # while the next test starts ("database is locked" in CI).
+        "MAIL_DELIVER_AT_ONCE": False,
+        "MAIL_SERVER": "",
     }
     config.update(overrides)
     other = create_app(config)
