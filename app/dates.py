@@ -9,6 +9,7 @@ in words what is wrong with any other.
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -36,6 +37,30 @@ def parse_date(raw: str) -> date:
         raise BadDate(DateProblem.MALFORMED)
     try:
         value = date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(DateProblem.MALFORMED) from None
+    if not EARLIEST <= value <= LATEST:
+        raise BadDate(DateProblem.OUT_OF_RANGE)
+    return value
+
+
+# 24-12-2026, 24.12.2026, 24/12/2026 and 1-2-2027: the Danish way to write a date.
+_DANISH_DATE = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})")
+
+
+def parse_form_date(raw: str) -> date:
+    """A date a person typed into a staff form: ISO (2026-12-24) or Danish (24-12-2026).
+
+    The URL and API keep to ISO alone (`parse_date`); a form is typed by people, and Danish
+    staff write the day first.
+    """
+    text = raw.strip()
+    found = _DANISH_DATE.fullmatch(text)
+    if found is None:
+        return parse_date(text)
+    day, month, year = (int(part) for part in found.groups())
+    try:
+        value = date(year, month, day)
     except ValueError:
         raise BadDate(DateProblem.MALFORMED) from None
     if not EARLIEST <= value <= LATEST:

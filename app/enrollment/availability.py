@@ -52,11 +52,38 @@ class Availability:
         return self.state in (SeatState.ASK_TO_JOIN, SeatState.OPEN, SeatState.FULL)
 
 
+class ClosingReason(enum.StrEnum):
+    """Why sign-up closes when it does (the staff page says it in words)."""
+
+    DEADLINE = "deadline"  # the sign-up deadline staff set
+    FIRST_DATE = "first_date"  # a course or meeting closes when it begins
+    LAST_DATE = "last_date"  # a group takes newcomers until its last date; nothing is after it
+    NO_DATES = "no_dates"
+
+
+def signup_deadline(facts: OfferingFacts) -> tuple[datetime | None, ClosingReason]:
+    """When sign-up closes, and why.
+
+    A deadline staff set is honoured, also after the first date (a course may take latecomers
+    until its second meeting), but never after the last date has begun. Without one, courses
+    and meetings close when they begin; groups take newcomers until the last date.
+    """
+    if facts.last_start is None:
+        return facts.signup_closes_at, (
+            ClosingReason.DEADLINE if facts.signup_closes_at else ClosingReason.NO_DATES
+        )
+    if facts.signup_closes_at is not None:
+        if facts.signup_closes_at <= facts.last_start:
+            return facts.signup_closes_at, ClosingReason.DEADLINE
+        return facts.last_start, ClosingReason.LAST_DATE
+    if facts.kind == OfferingKind.GROUP:
+        return facts.last_start, ClosingReason.LAST_DATE
+    return facts.first_start, ClosingReason.FIRST_DATE
+
+
 def signup_closes_at(facts: OfferingFacts) -> datetime | None:
-    """Courses and meetings close when they begin; groups take newcomers until the last one."""
-    natural_end = facts.last_start if facts.kind == OfferingKind.GROUP else facts.first_start
-    candidates = [t for t in (facts.signup_closes_at, natural_end) if t is not None]
-    return min(candidates) if candidates else None
+    """When sign-up closes (see `signup_deadline`)."""
+    return signup_deadline(facts)[0]
 
 
 def seats_left(capacity: int | None, seats_taken: int) -> int | None:

@@ -82,9 +82,9 @@ def free_seat_now(*, first_start, last_start, next_start, seats_taken, now: date
     """SQL: one can take a seat now, or just come (the catalogue's "free seats" filter).
 
     The twin of `availability()` answering OPEN or JUST_COME for a published offering, by the
-    same rules: seats below capacity, and sign-up not closed by `signup_closes_at`
-    (courses and meetings close when they begin, groups at their last date, any of them at
-    their own deadline). Arguments are columns of the caller's joined summaries.
+    same rules: seats below capacity, and sign-up not closed (at the deadline staff set, but
+    never after the last date has begun; without one, courses and meetings close when they
+    begin, groups at their last date). Arguments are columns of the caller's joined summaries.
     """
     natural_close = sa.case((Offering.kind == OfferingKind.GROUP, last_start), else_=first_start)
     drop_in = Offering.enrolment_mode == EnrolmentMode.DROP_IN
@@ -97,10 +97,8 @@ def free_seat_now(*, first_start, last_start, next_start, seats_taken, now: date
         ),
         sa.or_(
             drop_in,
-            sa.and_(
-                natural_close > now,
-                sa.or_(Offering.signup_closes_at.is_(None), Offering.signup_closes_at > now),
-            ),
+            sa.and_(Offering.signup_closes_at.is_(None), natural_close > now),
+            sa.and_(Offering.signup_closes_at > now, last_start > now),
         ),
     )
 

@@ -43,6 +43,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.dates import BadDate, DateProblem, parse_form_date, problem_text
 from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
 from app.forms import STRIP, EmailAddress, strip
 from app.forms import Form as FlaskForm
@@ -64,6 +65,31 @@ from app.routing import SLUG
 
 SLUG_PATTERN = rf"^{SLUG}$"
 FACILITATOR_ROWS = 4  # enough for a course's peer + professional + two guests, without JS
+
+
+class LocalDateField(DateField):
+    """A date as the browser's date picker sends it (2026-12-24) or as Danish staff type it
+    (24-12-2026, 24.12.2026); shown back in ISO, which the date picker reads."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if not valuelist or not (valuelist[0] or "").strip():
+            return
+        try:
+            self.data = parse_form_date(valuelist[0])
+        except BadDate as error:
+            raise ValueError(date_message(error.problem)) from None
+
+    def _value(self) -> str:
+        if self.data:
+            return self.data.isoformat()
+        return " ".join(self.raw_data) if self.raw_data else ""
+
+
+def date_message(problem: DateProblem) -> str:
+    if problem == DateProblem.OUT_OF_RANGE:
+        return problem_text(problem)
+    return str(_l("Write the date as 24-12-2026 or 2026-12-24."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -307,9 +333,9 @@ class OfferingForm(FlaskForm):
         ],
     )
     enrolment_mode = SelectField(_l("Sign-up"), choices=enrolment_mode_choices)
-    signup_opens_date = DateField(_l("Sign-up opens (date)"), validators=[Optional()])
+    signup_opens_date = LocalDateField(_l("Sign-up opens (date)"), validators=[Optional()])
     signup_opens_time = TimeField(_l("Sign-up opens (time)"), validators=[Optional()])
-    signup_closes_date = DateField(_l("Sign-up closes (date)"), validators=[Optional()])
+    signup_closes_date = LocalDateField(_l("Sign-up closes (date)"), validators=[Optional()])
     signup_closes_time = TimeField(_l("Sign-up closes (time)"), validators=[Optional()])
     teaching_language = SelectField(
         _l("Language of teaching"), choices=[("da", _l("Danish")), ("en", _l("English"))]
@@ -462,7 +488,7 @@ def offering_form_data(offering) -> dict:
 class OccurrenceForm(FlaskForm):
     """One date: add a new one, or move an existing one."""
 
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
+    day = LocalDateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
     start = TimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
     end = TimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
     location_id = SelectField(_l("Place, if not the usual one"), coerce=str, default="")
@@ -501,7 +527,9 @@ class SeriesForm(FlaskForm):
     every_weeks = SelectField(
         _l("How often"), coerce=int, choices=[(1, _l("Every week")), (2, _l("Every other week"))]
     )
-    first_date = DateField(_l("From"), validators=[InputRequired(_l("Choose the first date."))])
+    first_date = LocalDateField(
+        _l("From"), validators=[InputRequired(_l("Choose the first date."))]
+    )
     count = IntegerField(
         _l("Number of meetings"),
         validators=[
@@ -509,10 +537,10 @@ class SeriesForm(FlaskForm):
             NumberRange(min=1, max=104, message=_l("Write a number from 1 to 104.")),
         ],
     )
-    until = DateField(_l("Or until (date)"), validators=[Optional()])
+    until = LocalDateField(_l("Or until (date)"), validators=[Optional()])
     skip = TextAreaField(
         _l("Skip these dates"),
-        description=_l("E.g. holidays. One date per line, as YYYY-MM-DD."),
+        description=_l("E.g. holidays. One date per line, as 24-12-2026 or 2026-12-24."),
         validators=[Optional(), Length(max=2000)],
     )
     submit = SubmitField(_l("Add the dates"))
@@ -539,12 +567,16 @@ class SeriesForm(FlaskForm):
     def validate_skip(self, field: Field) -> None:
         try:
             self.skip_dates()
-        except ValueError as error:
-            raise ValidationError(_l("Write each date as YYYY-MM-DD.")) from error
+        except BadDate as error:
+            raise ValidationError(
+                _l("Write each date as 24-12-2026 or 2026-12-24.")
+                if error.problem == DateProblem.MALFORMED
+                else date_message(error.problem)
+            ) from error
 
     def skip_dates(self) -> set[date]:
         words = re.split(r"[\s,;]+", (self.skip.data or "").strip())
-        return {date.fromisoformat(w) for w in words if w}
+        return {parse_form_date(w) for w in words if w}
 
 
 class CancelForm(FlaskForm):

@@ -260,7 +260,8 @@ def _apply(offering: Offering, details: OfferingDetails) -> None:
         if slug_in_use(slug, except_id=offering.id):
             raise SlugTaken(slug)
     else:
-        slug = offering.slug or unique_slug(details.title, except_id=offering.id)
+        # Left empty (or cleared, as on a copy for next season): made from the title as it is.
+        slug = unique_slug(details.title, except_id=offering.id)
     offering.slug = slug
     for name in _COLUMNS:
         setattr(offering, name, _clean(name, getattr(details, name)))

@@ -31,6 +31,7 @@ from app.management.forms import (
     offering_form_data,
 )
 from app.management.messages import error_message
+from app.management.signup_status import signup_status
 from app.models import Offering
 
 
@@ -174,6 +175,7 @@ def offering(offering_id: int):
         can_duplicate=policy.can_duplicate_offering(current_user, offering),
         form=ConfirmForm(),
         now=utcnow(),
+        signup=signup_status(offering, utcnow()),
     )
 
 
@@ -188,6 +190,9 @@ def publish(offering_id: int):
             flash(error_message(error), "error")
         else:
             flash(_("The offering is published and can be found in the catalogue."), "success")
+            status = signup_status(offering, utcnow())
+            if status.closed:
+                flash(_("But nobody can sign up:") + " " + status.reason, "error")
     return redirect(url_for("management.offering", offering_id=offering_id))
 
 
