@@ -28,6 +28,9 @@ class AuditAction:
     PROMOTE = "promote_from_waitlist"
     CHANGE_CAPACITY = "change_capacity"
     RECORD_ATTENDANCE = "record_attendance"
+    # the owning organisation's staff covering for a sick colleague (not facilitators)
+    VIEW_ATTENDANCE_AS_COVER = "view_attendance_as_cover"
+    RECORD_ATTENDANCE_AS_COVER = "record_attendance_as_cover"
     APPROVE_SUGGESTION = "approve_suggestion"
     DECLINE_SUGGESTION = "decline_suggestion"
     MERGE_SUGGESTION = "merge_suggestion"

@@ -105,6 +105,13 @@ def managed_occurrence(occurrence_id: int) -> tuple[Occurrence, Offering]:
     return occurrence, managed_offering(occurrence.offering_id)
 
 
+def attendance_occurrence(occurrence_id: int) -> tuple[Occurrence, Offering]:
+    """A date whose attendance the signed-in user may take (as one who runs it, or as the
+    owning organisation's cover for a sick colleague)."""
+    occurrence = occurrence_or_404(occurrence_id)
+    return occurrence, _offering_if(policy.can_take_attendance, occurrence.offering_id)
+
+
 def managed_enrollment(enrollment_id: int) -> tuple[Enrollment, Offering]:
     """A sign-up the signed-in user may decide on."""
     enrollment = enrollment_or_404(enrollment_id)

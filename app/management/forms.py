@@ -362,9 +362,45 @@ class OfferingForm(FlaskForm):
             + [(str(loc.id), loc.place_text) for loc in locations]
             + [("new", _l("A new place (fill in below)"))]
         )
-        people = [("", _l("— nobody / a guest —"))] + [(str(u.id), u.name) for u in staff]
+        # Colleagues from every organisation that may own or co-organise it, so each is named
+        # with their organisation; `may_name` (set by the view, from the policy) then holds
+        # each choice to the owner and co-organisers actually chosen.
+        self._staff = {str(u.id): u for u in staff}
+        people = [("", _l("— nobody / a guest —"))] + [
+            (str(u.id), f"{u.name} ({u.organisation.name})" if u.organisation else u.name)
+            for u in staff
+        ]
         for row in self.facilitators:
             row.form.user_id.choices = people
+
+    may_name = None  # colleague -> bool: may they facilitate this offering? (the view sets it)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_facilitators() and valid
+
+    def _check_facilitators(self) -> bool:
+        """A colleague named facilitator works for the owner or one of the co-organisers."""
+        if self.may_name is None:
+            return True
+        refused = False
+        for row in self.facilitators:
+            colleague = self._staff.get(row.form.user_id.data or "")
+            if colleague is None or self.may_name(colleague):
+                continue
+            refused = True
+            row.form.user_id.errors = [
+                *row.form.user_id.errors,
+                _l(
+                    "%(name)s works for %(organisation)s, which neither owns nor co-organises "
+                    "this offering. Tick it under “In cooperation with”, or choose someone else.",
+                    name=colleague.name,
+                    organisation=colleague.organisation.name if colleague.organisation else "–",
+                ),
+            ]
+        if refused:
+            self.facilitators.errors = [row.errors for row in self.facilitators]
+        return not refused
 
     def validate_audiences(self, field: Field) -> None:
         if not field.data:

@@ -8,11 +8,27 @@ is a courtesy; these checks are the rule.
 - coordinator: every offering of their organisation, and the key figures of all.
 - peer worker: creates offerings for their organisation; edits the ones they facilitate
   (or created).
-- volunteer-centre staff: the offerings of their own organisation (the volunteer centre)
-  and nothing else.
+- volunteer-centre staff: the offerings of their own organisation (the volunteer centre).
 
-"Of their organisation" means the organisation owns the offering or co-organises it
-("i samarbejde med Frivilligcenteret").
+One offering, co-organised both ways (issue 12). An offering has an owning organisation and
+may name co-organisers ("i samarbejde med Frivilligcenteret"); its facilitators may come from
+any of them. For one offering:
+
+| who                                       | sees it | attendance | participants | edits |
+|-------------------------------------------|---------|------------|--------------|-------|
+| admin                                     | yes     | yes        | yes          | yes   |
+| a named facilitator (any organisation)    | yes     | yes        | yes          | (*)   |
+| owning org: coordinator, centre staff     | yes     | yes        | yes          | yes   |
+| owning org: peer worker who created it    | yes     | yes        | yes          | yes   |
+| owning org: other staff (cover, logged)   | yes     | yes        | –            | –     |
+| a co-organiser's other staff              | yes     | –          | –            | –     |
+| anyone else                               | –       | –          | –            | –     |
+
+(*) only if they are also the owning organisation's staff. "Sees it" is the offering's staff
+page with its dates and seat counts; "edits" includes its dates, publishing and cancelling;
+"participants" is the participant list, its CSV and printable sheet, the decisions and the
+mail to participants. Attendance shows names only. A co-organiser's staff (coordinators of
+other organisations included) see the offering and its counts, never a name.
 """
 
 from __future__ import annotations
@@ -28,13 +44,19 @@ def is_admin(user: User | None) -> bool:
     return _active(user) and user.role == UserRole.ADMIN
 
 
-def _of_their_organisation(user: User, offering: Offering) -> bool:
+def _owns(user: User, offering: Offering) -> bool:
+    """The user works for the organisation that owns the offering."""
+    return user.organisation_id is not None and offering.organisation_id == user.organisation_id
+
+
+def _co_organises(user: User, offering: Offering) -> bool:
+    """The user works for one of the offering's co-organisers."""
     org_id = user.organisation_id
-    if org_id is None:
-        return False
-    if offering.organisation_id == org_id:
-        return True
-    return any(org.id == org_id for org in offering.co_organisers)
+    return org_id is not None and any(org.id == org_id for org in offering.co_organisers)
+
+
+def _of_their_organisation(user: User, offering: Offering) -> bool:
+    return _owns(user, offering) or _co_organises(user, offering)
 
 
 def _facilitates(user: User, offering: Offering) -> bool:
@@ -55,33 +77,34 @@ def can_create_offering_for(user: User | None, organisation: Organisation) -> bo
 
 
 def can_view_offering(user: User | None, offering: Offering) -> bool:
-    """See an offering's staff page (dates, status); participants need more, see below."""
+    """See an offering's staff page (dates, status, seat counts): the staff of the owning
+    organisation and of every co-organiser, and its facilitators. Participants need more."""
     if not _active(user):
         return False
     if user.role == UserRole.ADMIN:
         return True
-    if user.role == UserRole.PEER_WORKER:
-        # Colleagues' offerings are visible (to plan a term together), not editable.
-        return _of_their_organisation(user, offering) or _facilitates(user, offering)
-    return _of_their_organisation(user, offering)
+    return _of_their_organisation(user, offering) or _facilitates(user, offering)
 
 
 def can_edit_offering(user: User | None, offering: Offering) -> bool:
-    """Change the offering, its dates and its status (publish, cancel, ...)."""
+    """Change the offering, its dates and its status (publish, cancel, ...): the owning
+    organisation's staff. A co-organiser's staff never do, facilitators or not."""
     if not _active(user):
         return False
     if user.role == UserRole.ADMIN:
         return True
+    if not _owns(user, offering):
+        return False
     if user.role in (UserRole.COORDINATOR, UserRole.VOLUNTEER_STAFF):
-        return _of_their_organisation(user, offering)
+        return True
     if user.role == UserRole.PEER_WORKER:
+        # Colleagues' offerings are visible (to plan a term together), not editable.
         return _facilitates(user, offering) or offering.created_by_id == user.id
     return False
 
 
 def can_change_owner(user: User | None, offering: Offering) -> bool:
-    """Only the owner's own staff (and admins) move an offering to another organisation:
-    a co-organiser's staff may edit it, but must not take it over and lock the owner out."""
+    """Only the owner's own staff (and admins) move an offering to another organisation."""
     if is_admin(user):
         return True
     return (
@@ -98,13 +121,31 @@ def can_see_join_link(user: User | None, offering: Offering) -> bool:
 
 
 def can_view_participants(user: User | None, offering: Offering) -> bool:
-    """Names, contact data, attendance: only those who run the offering (and admins)."""
-    return can_edit_offering(user, offering)
+    """Names and statuses (the participant list, its CSV and printable sheet): those who run
+    the offering — its facilitators of any organisation, the owning organisation's staff who
+    edit it, and admins. A co-organiser's other staff see counts only."""
+    if not _active(user):
+        return False
+    return can_edit_offering(user, offering) or _facilitates(user, offering)
 
 
 def can_manage_participants(user: User | None, offering: Offering) -> bool:
-    """Approve, decline, cancel, move from the waiting list, add by hand, mark attendance."""
+    """Approve, decline, cancel, move from the waiting list, add by hand, mail them."""
     return can_view_participants(user, offering)
+
+
+def can_take_attendance(user: User | None, offering: Offering) -> bool:
+    """Mark present/absent/excused for a date. Those who run the participants, and — to cover
+    for a sick colleague — any staff member of the owning organisation, without becoming a
+    facilitator (each such view and mark is logged as cover)."""
+    if not _active(user):
+        return False
+    return can_manage_participants(user, offering) or _owns(user, offering)
+
+
+def takes_attendance_as_cover(user: User | None, offering: Offering) -> bool:
+    """Taking attendance only as the owning organisation's cover, not as one who runs it."""
+    return can_take_attendance(user, offering) and not can_manage_participants(user, offering)
 
 
 def can_duplicate_offering(user: User | None, offering: Offering) -> bool:
@@ -203,11 +244,26 @@ def staff_organisation_ids(
     offered: list[Organisation],
     offering: Offering | None,
 ) -> list[int]:
-    """Whose staff the form offers as facilitators: admins pick anyone; others pick from the
-    organisations they may choose and the offering's co-organisers."""
+    """Whose staff the form offers as facilitators: those of every organisation that may own
+    or co-organise the offering — the owner choices and the co-organiser choices, which are
+    every organisation. `may_facilitate` then holds each choice to the owner and the
+    co-organisers actually chosen."""
+    return [o.id for o in everyone]
+
+
+def may_facilitate(
+    user: User | None,
+    colleague: User,
+    *,
+    organisation_id: int | None,
+    co_organiser_ids: list[int],
+    offering: Offering | None,
+) -> bool:
+    """A colleague can be named facilitator if their organisation owns or co-organises the
+    offering (as chosen in the form). Who already facilitates stays; admins pick anyone."""
     if is_admin(user):
-        return [o.id for o in everyone]
-    ids = [o.id for o in offered]
-    if offering is not None:
-        ids += [o.id for o in offering.co_organisers]
-    return ids
+        return True
+    if offering is not None and _facilitates(colleague, offering):
+        return True
+    org_id = colleague.organisation_id
+    return org_id is not None and (org_id == organisation_id or org_id in co_organiser_ids)

@@ -71,14 +71,10 @@ def _visible_to(user: User):
             offering_co_organisers.c.organisation_id == user.organisation_id,
         ),
     )
-    if user.role == UserRole.PEER_WORKER:
-        return sa.or_(
-            of_org,
-            sa.exists().where(
-                Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id
-            ),
-        )
-    return of_org
+    facilitates = sa.exists().where(
+        Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id
+    )
+    return sa.or_(of_org, facilitates)
 
 
 def _mine(user: User):
@@ -259,6 +255,7 @@ def staff_of(organisation_ids: list[int], *, include: list[int] = ()) -> list[Us
                     User.id.in_(list(include)),
                 )
             )
+            .options(joinedload(User.organisation))
             .order_by(User.name)
         )
     )

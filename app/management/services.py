@@ -532,8 +532,12 @@ def set_attendance(
     *,
     recorded_by_id: int | None,
     now: datetime,
+    as_cover: bool = False,
 ) -> Attendance:
-    """Present, absent or excused: one row per person and date, the last tap wins."""
+    """Present, absent or excused: one row per person and date, the last tap wins.
+
+    `as_cover`: a colleague of the owning organisation who does not run the offering marks
+    it for a sick facilitator; the audit entry says so."""
     if status not in {s.value for s in AttendanceStatus}:
         raise ValueError(status)
     if (
@@ -555,7 +559,9 @@ def set_attendance(
     db.session.flush()
     record_audit(
         user_id=recorded_by_id,
-        action=AuditAction.RECORD_ATTENDANCE,
+        action=(
+            AuditAction.RECORD_ATTENDANCE_AS_COVER if as_cover else AuditAction.RECORD_ATTENDANCE
+        ),
         offering_id=occurrence.offering_id,
         now=now,
         details=f"enrollment {enrollment.id}, occurrence {occurrence.id}: {status}",

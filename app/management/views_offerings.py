@@ -92,6 +92,13 @@ def _prepare(form: OfferingForm, offering: Offering | None) -> None:
         staff=queries.staff_of(org_ids, include=existing),
         co_organisers=everyone,
     )
+    form.may_name = lambda colleague: policy.may_facilitate(
+        current_user,
+        colleague,
+        organisation_id=form.organisation_id.data,
+        co_organiser_ids=list(form.co_organisers.data or []),
+        offering=offering,
+    )
 
 
 def _render_form(form: OfferingForm, offering: Offering | None, status: int = 200):
@@ -172,6 +179,7 @@ def offering(offering_id: int):
         counts=queries.seat_counts([offering.id])[offering.id],
         can_edit=policy.can_edit_offering(current_user, offering),
         can_participants=policy.can_view_participants(current_user, offering),
+        can_attendance=policy.can_take_attendance(current_user, offering),
         can_duplicate=policy.can_duplicate_offering(current_user, offering),
         form=ConfirmForm(),
         now=utcnow(),

@@ -21,11 +21,11 @@ from app.enrollment import services as enrollment_services
 from app.enrollment.absence import word_sent_for
 from app.forms import ConfirmForm
 from app.i18n import local
-from app.management import queries, services
+from app.management import policy, queries, services
 from app.management.access import (
+    attendance_occurrence,
     enrollment_or_404,
     managed_enrollment,
-    managed_occurrence,
     managed_offering,
     offering_with_participants,
     staff_only,
@@ -180,8 +180,11 @@ def add_participant(offering_id: int):
 @staff_only
 @writes  # the audit entry on GET
 def attendance(occurrence_id: int):
-    """One tap per person: present, absent or excused. JSON for the script, else a redirect."""
-    occurrence, offering = managed_occurrence(occurrence_id)
+    """One tap per person: present, absent or excused. JSON for the script, else a redirect.
+
+    The owning organisation's staff may cover for a sick facilitator; it is logged as cover."""
+    occurrence, offering = attendance_occurrence(occurrence_id)
+    as_cover = policy.takes_attendance_as_cover(current_user, offering)
     form = ConfirmForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -193,7 +196,12 @@ def attendance(occurrence_id: int):
         if ok:
             try:
                 services.set_attendance(
-                    enrollment, occurrence, status, recorded_by_id=current_user.id, now=utcnow()
+                    enrollment,
+                    occurrence,
+                    status,
+                    recorded_by_id=current_user.id,
+                    now=utcnow(),
+                    as_cover=as_cover,
                 )
             except services.NotAParticipant:
                 ok = False
@@ -206,7 +214,11 @@ def attendance(occurrence_id: int):
         anchor = f"#person-{enrollment.id}" if enrollment is not None else ""
         return redirect(url_for("management.attendance", occurrence_id=occurrence_id) + anchor)
     people = queries.participants(offering.id)
-    _audit(AuditAction.VIEW_ATTENDANCE, offering, details=f"occurrence {occurrence.id}")
+    _audit(
+        AuditAction.VIEW_ATTENDANCE_AS_COVER if as_cover else AuditAction.VIEW_ATTENDANCE,
+        offering,
+        details=f"occurrence {occurrence.id}",
+    )
     return render_template(
         "management/attendance.html",
         offering=offering,
@@ -216,6 +228,7 @@ def attendance(occurrence_id: int):
         word_sent={e.id: e for e in word_sent_for([occurrence.id]).get(occurrence.id, [])},
         form=form,
         statuses=list(AttendanceStatus),
+        as_cover=as_cover,
     )
 
 

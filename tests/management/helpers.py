@@ -57,6 +57,11 @@ class World:
     requested: Enrollment
     confirmed: Enrollment
     waitlisted: Enrollment
+    # make_co_organised_world: the course co-organised by the volunteer centre (issue 12)
+    centre_facilitator: User | None = None  # centre staff named facilitator of the course
+    cover: User | None = None  # a school peer worker who does not run it (covers if sick)
+    co_coordinator: User | None = None  # the co-organising centre's coordinator
+    outsider: User | None = None  # staff of an organisation with no part in it
 
     def by_role(self, role: str) -> User:
         return getattr(self, role)
@@ -89,3 +94,18 @@ def make_world() -> World:
         confirmed=confirmed,
         waitlisted=waitlisted,
     )
+
+
+def make_co_organised_world() -> World:
+    """make_world's school course, co-organised by the volunteer centre, with a centre staff
+    member as its second facilitator, and the people around it who do not run it."""
+    world = make_world()
+    partner = make_organisation("laaf", "LAAF")
+    world.offering.co_organisers.append(world.centre)
+    world.centre_facilitator = make_staff("volunteer_staff", world.centre, name="Frida Frivillig")
+    add_facilitator(world.offering, user=world.centre_facilitator, role="volunteer")
+    world.cover = make_staff("peer_worker", world.school, name="Karen Kollega")
+    world.co_coordinator = make_staff("coordinator", world.centre, name="Cecilie Centerleder")
+    world.outsider = make_staff("volunteer_staff", partner, name="Ole Udenfor")
+    db.session.commit()
+    return world

@@ -51,13 +51,10 @@ def test_the_offering_form_offers_the_organisations_the_policy_allows():
     assert policy.organisations_offered(w.admin, everyone, centre_offering) == everyone
 
 
-def test_the_offering_form_offers_staff_of_chosen_organisations_and_co_organisers():
+def test_the_offering_form_offers_staff_of_every_organisation_that_may_own_or_co_organise():
     w = make_world()
     everyone = [w.school, w.centre]
-    assert policy.staff_organisation_ids(w.peer, everyone, [w.school], None) == [w.school.id]
-    w.offering.co_organisers = [w.centre]
-    db.session.flush()
-    assert policy.staff_organisation_ids(w.peer, everyone, [w.school], w.offering) == [
+    assert policy.staff_organisation_ids(w.volunteer_staff, everyone, [w.centre], None) == [
         w.school.id,
         w.centre.id,
     ]
@@ -65,6 +62,24 @@ def test_the_offering_form_offers_staff_of_chosen_organisations_and_co_organiser
         w.school.id,
         w.centre.id,
     ]
+
+
+def test_a_facilitator_works_for_the_owner_or_a_co_organiser_as_chosen():
+    w = make_world()
+    group = make_offering(kind="group", organisation=w.centre)
+    chosen = {"organisation_id": w.centre.id, "offering": group}
+    centre_staff = w.volunteer_staff
+    assert policy.may_facilitate(centre_staff, centre_staff, co_organiser_ids=[], **chosen)
+    assert not policy.may_facilitate(w.volunteer_staff, w.peer, co_organiser_ids=[], **chosen)
+    assert policy.may_facilitate(
+        w.volunteer_staff, w.peer, co_organiser_ids=[w.school.id], **chosen
+    )
+    assert policy.may_facilitate(w.admin, w.peer, co_organiser_ids=[], **chosen)
+    # who already facilitates stays, even once their organisation is no longer a co-organiser
+    assert policy.may_facilitate(
+        w.volunteer_staff, w.peer, organisation_id=w.school.id, co_organiser_ids=[],
+        offering=w.offering,
+    )  # fmt: skip
 
 
 def _mails(kind: str) -> list[OutboxMessage]:

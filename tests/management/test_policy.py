@@ -62,10 +62,38 @@ def test_volunteer_staff_run_their_centres_offerings_and_nothing_else():
     assert not policy.can_manage_accounts(w.volunteer_staff)
 
 
-def test_co_organising_organisation_runs_the_offering_too():
+def test_a_co_organisers_staff_see_the_offering_and_nothing_more():
     w = make_world()
     w.offering.co_organisers.append(w.centre)
-    assert policy.can_edit_offering(w.volunteer_staff, w.offering)
+    co_coordinator = make_staff("coordinator", w.centre)
+    for user in (w.volunteer_staff, co_coordinator):
+        assert policy.can_view_offering(user, w.offering)
+        assert not policy.can_edit_offering(user, w.offering)
+        assert not policy.can_view_participants(user, w.offering)
+        assert not policy.can_take_attendance(user, w.offering)
+
+
+def test_a_facilitator_of_another_organisation_runs_participants_but_does_not_edit():
+    w = make_world()
+    w.offering.co_organisers.append(w.centre)
+    add_facilitator(w.offering, user=w.volunteer_staff, role="volunteer")
+    assert policy.can_view_offering(w.volunteer_staff, w.offering)
+    assert policy.can_view_participants(w.volunteer_staff, w.offering)
+    assert policy.can_manage_participants(w.volunteer_staff, w.offering)
+    assert policy.can_take_attendance(w.volunteer_staff, w.offering)
+    assert not policy.can_edit_offering(w.volunteer_staff, w.offering)
+    assert not policy.can_change_owner(w.volunteer_staff, w.offering)
+
+
+def test_the_owning_organisations_staff_cover_attendance_without_running_the_offering():
+    w = make_world()
+    colleague = make_staff("peer_worker", w.school)
+    assert policy.can_take_attendance(colleague, w.offering)
+    assert policy.takes_attendance_as_cover(colleague, w.offering)
+    assert not policy.can_view_participants(colleague, w.offering)
+    assert not policy.can_edit_offering(colleague, w.offering)
+    assert not policy.takes_attendance_as_cover(w.peer, w.offering)  # the facilitator runs it
+    assert not policy.can_take_attendance(w.volunteer_staff, w.offering)
 
 
 def test_facilitating_a_centre_group_gives_a_peer_worker_access_to_it():
@@ -73,6 +101,7 @@ def test_facilitating_a_centre_group_gives_a_peer_worker_access_to_it():
     group = make_offering(kind="group", organisation=w.centre)
     add_facilitator(group, user=w.peer, role="peer")
     assert policy.can_view_participants(w.peer, group)
+    assert not policy.can_edit_offering(w.peer, group)  # the centre's staff edit their group
 
 
 def test_deactivated_account_may_do_nothing():

@@ -9,13 +9,36 @@ from __future__ import annotations
 
 import pytest
 
-from tests.management.helpers import make_world, sign_in_as
+from tests.management.helpers import make_co_organised_world, sign_in_as
 
-ROLES = ("admin", "coordinator", "peer", "volunteer_staff")
+# Who is who (make_co_organised_world): a Recovery School course that the school's peer worker
+# and a volunteer-centre staff member facilitate, co-organised by the volunteer centre.
+ROLES = (
+    "admin",
+    "coordinator",  # the owning school's coordinator
+    "peer",  # the school's peer worker, named facilitator
+    "volunteer_staff",  # centre staff, not a facilitator: the co-organiser's other staff
+    "centre_facilitator",  # centre staff named facilitator: a facilitator of another org
+    "cover",  # a school peer worker who does not run it: covers attendance for a sick colleague
+    "co_coordinator",  # the co-organising centre's coordinator
+    "outsider",  # staff of a third organisation with no part in the course
+)
 STAFF = frozenset(ROLES)
-RUNS_IT = frozenset({"admin", "coordinator", "peer"})  # the school course the peer facilitates
+# Issue 12, "co-organising, both ways": the owner's staff edit; named facilitators of any
+# organisation run participants and attendance; the owner's staff cover attendance; a
+# co-organiser's other staff see the offering and its counts, nothing more.
+SEES_IT = STAFF - {"outsider"}
+EDITS_IT = frozenset({"admin", "coordinator", "peer"})
+RUNS_IT = EDITS_IT | {"centre_facilitator"}  # participants: list, CSV, sheet, decisions, mail
+TAKES_ATTENDANCE = RUNS_IT | {"cover"}
+COPIES_IT = EDITS_IT | {"cover"}  # sees it and may create for the owner (without its join link)
+EVALUATES = RUNS_IT | {"co_coordinator"}  # its facilitators, and coordinators of all
+COORDINATES = frozenset({"admin", "coordinator", "co_coordinator"})
 ADMIN = frozenset({"admin"})
-MODERATES = frozenset({"admin", "coordinator", "volunteer_staff"})  # group suggestions
+# group suggestions: by role, admins, coordinators and volunteer-centre staff
+MODERATES = frozenset(
+    {"admin", "coordinator", "volunteer_staff", "centre_facilitator", "co_coordinator", "outsider"}
+)
 PUBLIC = "public"  # anyone, signed in or not
 TOKEN = "token"  # protected by a secret in the URL: a wrong one is 404 for everyone
 
@@ -31,33 +54,33 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.dashboard", "GET"): STAFF,
     ("management.calendar_link", "POST"): STAFF,
     # evaluation results: the offering's facilitators, coordinators and admins (all offerings)
-    ("evaluations.results", "GET"): RUNS_IT,
-    ("evaluations.hide_comment", "POST"): RUNS_IT,
-    ("evaluations.show_comment", "POST"): RUNS_IT,
+    ("evaluations.results", "GET"): EVALUATES,
+    ("evaluations.hide_comment", "POST"): EVALUATES,
+    ("evaluations.show_comment", "POST"): EVALUATES,
     ("figures.index", "GET"): STAFF,  # peer workers and centre staff: their organisation's
     ("figures.table_csv", "GET"): STAFF,
-    ("figures.compare_page", "GET"): frozenset({"admin", "coordinator"}),
-    ("figures.compare_page", "POST"): frozenset({"admin", "coordinator"}),
-    ("figures.remove_upload", "POST"): frozenset({"admin", "coordinator"}),
+    ("figures.compare_page", "GET"): COORDINATES,
+    ("figures.compare_page", "POST"): COORDINATES,
+    ("figures.remove_upload", "POST"): COORDINATES,
     ("management.offerings", "GET"): STAFF,
     ("management.new_offering", "GET"): STAFF,
     ("management.new_offering", "POST"): STAFF,
-    ("management.offering", "GET"): RUNS_IT,
-    ("management.edit_offering", "GET"): RUNS_IT,
-    ("management.edit_offering", "POST"): RUNS_IT,
-    ("management.publish", "POST"): RUNS_IT,
-    ("management.unpublish", "POST"): RUNS_IT,
-    ("management.duplicate", "POST"): RUNS_IT,
-    ("management.cancel_offering", "GET"): RUNS_IT,
-    ("management.cancel_offering", "POST"): RUNS_IT,
-    ("management.new_occurrence", "GET"): RUNS_IT,
-    ("management.new_occurrence", "POST"): RUNS_IT,
-    ("management.new_series", "GET"): RUNS_IT,
-    ("management.new_series", "POST"): RUNS_IT,
-    ("management.move_occurrence", "GET"): RUNS_IT,
-    ("management.move_occurrence", "POST"): RUNS_IT,
-    ("management.cancel_occurrence", "GET"): RUNS_IT,
-    ("management.cancel_occurrence", "POST"): RUNS_IT,
+    ("management.offering", "GET"): SEES_IT,
+    ("management.edit_offering", "GET"): EDITS_IT,
+    ("management.edit_offering", "POST"): EDITS_IT,
+    ("management.publish", "POST"): EDITS_IT,
+    ("management.unpublish", "POST"): EDITS_IT,
+    ("management.duplicate", "POST"): COPIES_IT,
+    ("management.cancel_offering", "GET"): EDITS_IT,
+    ("management.cancel_offering", "POST"): EDITS_IT,
+    ("management.new_occurrence", "GET"): EDITS_IT,
+    ("management.new_occurrence", "POST"): EDITS_IT,
+    ("management.new_series", "GET"): EDITS_IT,
+    ("management.new_series", "POST"): EDITS_IT,
+    ("management.move_occurrence", "GET"): EDITS_IT,
+    ("management.move_occurrence", "POST"): EDITS_IT,
+    ("management.cancel_occurrence", "GET"): EDITS_IT,
+    ("management.cancel_occurrence", "POST"): EDITS_IT,
     ("management.participants", "GET"): RUNS_IT,
     ("management.add_participant", "GET"): RUNS_IT,
     ("management.add_participant", "POST"): RUNS_IT,
@@ -69,8 +92,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.decline", "POST"): RUNS_IT,
     ("management.cancel_seat", "POST"): RUNS_IT,
     ("management.promote", "POST"): RUNS_IT,
-    ("management.attendance", "GET"): RUNS_IT,
-    ("management.attendance", "POST"): RUNS_IT,
+    ("management.attendance", "GET"): TAKES_ATTENDANCE,
+    ("management.attendance", "POST"): TAKES_ATTENDANCE,
     ("management.accounts_list", "GET"): ADMIN,
     ("management.new_account", "GET"): ADMIN,
     ("management.new_account", "POST"): ADMIN,
@@ -139,7 +162,7 @@ CASES = [
     ("endpoint", "method", "who"), CASES, ids=[f"{e}-{m}-{w}" for e, m, w in CASES]
 )
 def test_route_allows_or_refuses_by_role(app, client, endpoint, method, who):
-    world = make_world()
+    world = make_co_organised_world()
     if who != "anonymous":
         sign_in_as(client, world.by_role(who))
     response = client.open(_url(app, endpoint, world), method=method, data={})
