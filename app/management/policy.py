@@ -14,21 +14,23 @@ One offering, co-organised both ways (issue 12). An offering has an owning organ
 may name co-organisers ("i samarbejde med Frivilligcenteret"); its facilitators may come from
 any of them. For one offering:
 
-| who                                       | sees it | attendance | participants | edits |
-|-------------------------------------------|---------|------------|--------------|-------|
-| admin                                     | yes     | yes        | yes          | yes   |
-| a named facilitator (any organisation)    | yes     | yes        | yes          | (*)   |
-| owning org: coordinator, centre staff     | yes     | yes        | yes          | yes   |
-| owning org: peer worker who created it    | yes     | yes        | yes          | yes   |
-| owning org: other staff (cover, logged)   | yes     | yes        | –            | –     |
-| a co-organiser's other staff              | yes     | –          | –            | –     |
-| anyone else                               | –       | –          | –            | –     |
+| who                                     | sees | attendance | list | contact | needs | edits |
+|-----------------------------------------|------|------------|------|---------|-------|-------|
+| admin                                   | yes  | yes        | yes  | yes     | yes   | yes   |
+| a named facilitator (any organisation)  | yes  | yes        | yes  | yes     | yes   | (*)   |
+| owning org: coordinator, centre staff   | yes  | yes        | yes  | yes     | –     | yes   |
+| owning org: peer worker who created it  | yes  | yes        | yes  | yes     | –     | yes   |
+| owning org: other staff (cover, logged) | yes  | yes        | –    | –       | –     | –     |
+| a co-organiser's other staff            | yes  | –          | –    | –       | –     | –     |
+| anyone else                             | –    | –          | –    | –       | –     | –     |
 
-(*) only if they are also the owning organisation's staff. "Sees it" is the offering's staff
+(*) only if they are also the owning organisation's staff. "Sees" is the offering's staff
 page with its dates and seat counts; "edits" includes its dates, publishing and cancelling;
-"participants" is the participant list, its CSV and printable sheet, the decisions and the
-mail to participants. Attendance shows names only. A co-organiser's staff (coordinators of
-other organisations included) see the offering and its counts, never a name.
+"list" is the participant list, its CSV and printable sheet, the decisions and the
+mail to participants; "contact" is email and phone, "needs" the needs text and the wish for a
+peer companion, wherever participants are shown (issue 13, §4). Attendance shows names only.
+A co-organiser's staff (coordinators of other organisations included) see the offering and
+its counts, never a name.
 """
 
 from __future__ import annotations
@@ -132,6 +134,21 @@ def can_view_participants(user: User | None, offering: Offering) -> bool:
 def can_manage_participants(user: User | None, offering: Offering) -> bool:
     """Approve, decline, cancel, move from the waiting list, add by hand, mail them."""
     return can_view_participants(user, offering)
+
+
+def can_see_contact_data(user: User | None, offering: Offering) -> bool:
+    """Email and phone (issue 13, §4): only those who run the offering — its facilitators, the
+    owning organisation's staff who run it, and admins. A colleague covering attendance sees
+    names only; a co-organiser's other staff and other organisations' coordinators see counts."""
+    if not can_view_participants(user, offering):
+        return False
+    return user.role == UserRole.ADMIN or _facilitates(user, offering) or _owns(user, offering)
+
+
+def can_see_needs(user: User | None, offering: Offering) -> bool:
+    """The needs text and the wish for a peer companion (issue 13, §4): its facilitators and
+    admins only — not the coordinator or other staff of the owning organisation."""
+    return _active(user) and (user.role == UserRole.ADMIN or _facilitates(user, offering))
 
 
 def can_take_attendance(user: User | None, offering: Offering) -> bool:

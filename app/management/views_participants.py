@@ -66,6 +66,8 @@ def participants(offering_id: int):
         counts=queries.seat_counts([offering.id])[offering.id],
         form=MessageForm(),
         now=utcnow(),
+        show_contact=policy.can_see_contact_data(current_user, offering),
+        show_needs=policy.can_see_needs(current_user, offering),
     )
 
 
@@ -243,38 +245,29 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def participants_csv_text(offering: Offering) -> str:
-    """The participants list as Danish Excel opens it: BOM, semicolons, local times."""
+def participants_csv_text(offering: Offering, *, contact: bool, needs: bool) -> str:
+    """The participants list as Danish Excel opens it: BOM, semicolons, local times.
+
+    Email and phone only with `contact`, the companion wish and needs only with `needs`
+    (issue 13, §4: who sees what is the policy's); the columns are left out, not emptied."""
     people = queries.participants(offering.id)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Name"),
-            _("Email"),
-            _("Phone"),
-            _("Comes as"),
-            _("Status"),
-            _("Waiting list position"),
-            _("Wants a peer companion"),
-            _("Needs"),
-            _("Signed up at"),
-        ]
-    )
+    columns = [
+        (_("Name"), True, lambda e: _cell(e.name)),
+        (_("Email"), contact, lambda e: _cell(e.email)),
+        (_("Phone"), contact, lambda e: _cell(e.phone)),
+        (_("Comes as"), True, lambda e: str(e.audience.label)),
+        (_("Status"), True, lambda e: str(e.status.label)),
+        (_("Waiting list position"), True, lambda e: people.waitlist_position(e) or ""),
+        (_("Wants a peer companion"), needs, lambda e: _("Yes") if e.wants_companion else _("No")),
+        (_("Needs"), needs, lambda e: _cell(e.needs)),
+        (_("Signed up at"), True, lambda e: local(e.created_at).strftime("%Y-%m-%d %H:%M")),
+    ]
+    shown = [(title, value) for title, allowed, value in columns if allowed]
+    writer.writerow([title for title, _value in shown])
     for e in people.active:
-        writer.writerow(
-            [
-                _cell(e.name),
-                _cell(e.email),
-                _cell(e.phone),
-                str(e.audience.label),
-                str(e.status.label),
-                people.waitlist_position(e) or "",
-                _("Yes") if e.wants_companion else _("No"),
-                _cell(e.needs),
-                local(e.created_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-        )
+        writer.writerow([value(e) for _title, value in shown])
     return "\ufeff" + out.getvalue()
 
 
@@ -283,7 +276,11 @@ def participants_csv_text(offering: Offering) -> str:
 def participants_csv(offering_id: int):
     """Download the participants list as CSV (UTF-8 with BOM, semicolons)."""
     offering = offering_with_participants(offering_id)
-    body = participants_csv_text(offering)
+    body = participants_csv_text(
+        offering,
+        contact=policy.can_see_contact_data(current_user, offering),
+        needs=policy.can_see_needs(current_user, offering),
+    )
     _audit(AuditAction.EXPORT_CSV, offering)
     filename = f"deltagere-{offering.slug}.csv"
     return Response(

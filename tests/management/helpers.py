@@ -107,5 +107,9 @@ def make_co_organised_world() -> World:
     world.cover = make_staff("peer_worker", world.school, name="Karen Kollega")
     world.co_coordinator = make_staff("coordinator", world.centre, name="Cecilie Centerleder")
     world.outsider = make_staff("volunteer_staff", partner, name="Ole Udenfor")
+    # what only some may see (issue 13, §4): contact data, needs, the companion wish
+    world.confirmed.phone = "+45 20 30 40 50"
+    world.confirmed.needs = "Kommer i kørestol"
+    world.confirmed.wants_companion = True
     db.session.commit()
     return world

@@ -4,6 +4,9 @@ people through the pages."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -224,3 +227,41 @@ def test_cover_is_only_for_the_owning_organisations_staff(client):
     sign_in_as(client, make_staff("peer_worker", w.school))
     occurrence_id = centre_group.occurrences[0].id
     assert client.get(f"/manage/occurrences/{occurrence_id}/attendance").status_code == 403
+
+
+# --- who sees contact data and needs (issue 13, §4) ------------------------------------------
+
+
+def _csv_rows(client, offering_id: int) -> list[list[str]]:
+    raw = client.get(f"/manage/offerings/{offering_id}/participants.csv").get_data()
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_csv_leaves_out_the_columns_a_person_may_not_see(client):
+    w = make_co_organised_world()
+    sign_in_as(client, w.coordinator)  # owning organisation, not a facilitator
+    header, *rows = _csv_rows(client, w.offering.id)
+    assert header == [
+        "Navn", "E-mail", "Telefon", "Deltager som", "Status", "Plads på ventelisten", "Tilmeldt",
+    ]  # fmt: skip
+    anna = next(row for row in rows if row[0] == "Anna Andersen")
+    assert anna[1:3] == [w.confirmed.email, "'+45 20 30 40 50"]  # never a formula
+    assert "Kommer i kørestol" not in "".join(sum(rows, []))
+    sign_in_as(client, w.centre_facilitator)
+    header, *rows = _csv_rows(client, w.offering.id)
+    assert header[6:8] == ["Ønsker følgeskab", "Behov"]
+    anna = next(row for row in rows if row[0] == "Anna Andersen")
+    assert anna[6:8] == ["Ja", "Kommer i kørestol"]
+
+
+def test_the_owning_coordinator_is_told_why_needs_are_not_shown(client):
+    w = make_co_organised_world()
+    sign_in_as(client, w.coordinator)
+    page = client.get(f"/manage/offerings/{w.offering.id}/participants").text
+    assert w.confirmed.email in page and "+45 20 30 40 50" in page
+    assert "Kommer i kørestol" not in page
+    assert "Behov og ønske om følgeskab vises kun for holdets facilitatorer." in page
+    sign_in_as(client, w.peer)
+    page = client.get(f"/manage/offerings/{w.offering.id}/participants").text
+    assert "Kommer i kørestol" in page and "ønsker følgeskab" in page
+    assert "vises kun for holdets facilitatorer" not in page

@@ -181,3 +181,55 @@ def test_route_allows_or_refuses_by_role(app, client, endpoint, method, who):
         assert not _is_login_redirect(response)
     else:
         assert response.status_code == 403
+
+
+# --- participant data by who runs the offering (issue 13, §4) --------------------------------
+#
+# Contact data (email, phone) only for those who run the offering: its facilitators, the owning
+# organisation's staff who run it, admins. Needs and the companion wish only for its
+# facilitators and admins. Everyone else — a co-organiser's staff, coordinators of other
+# organisations, a colleague covering attendance — sees counts or names at most. A page a
+# persona is not listed for is refused (403) and shows nothing.
+
+NAMES, CONTACT, NEEDS = "names", "contact", "needs"
+RUNNER = {NAMES, CONTACT}  # the owning organisation's staff who run it
+FACILITATOR = {NAMES, CONTACT, NEEDS}
+_LIST = {"admin": FACILITATOR, "coordinator": RUNNER, "peer": FACILITATOR,
+         "centre_facilitator": FACILITATOR}  # fmt: skip
+
+PARTICIPANT_DATA: dict[str, dict[str, set[str]]] = {
+    "management.participants": _LIST,
+    "management.participants_csv": _LIST,
+    "management.attendance_sheet": {who: {NAMES} for who in _LIST},
+    "management.attendance": {who: {NAMES} for who in TAKES_ATTENDANCE},
+    "management.offering": {who: set() for who in SEES_IT},  # counts, no names
+}
+
+DATA_CASES = [(endpoint, who) for endpoint in PARTICIPANT_DATA for who in ROLES]
+
+
+def _shown(body: str, world) -> set[str]:
+    person = world.confirmed
+    shown = set()
+    if person.name in body:
+        shown.add(NAMES)
+    if person.email in body or person.phone in body:
+        shown.add(CONTACT)
+    if person.needs in body or "ønsker følgeskab" in body.lower():
+        shown.add(NEEDS)
+    return shown
+
+
+@pytest.mark.parametrize(("endpoint", "who"), DATA_CASES, ids=[f"{e}-{w}" for e, w in DATA_CASES])
+def test_participant_data_is_shown_by_role(app, client, endpoint, who):
+    world = make_co_organised_world()
+    sign_in_as(client, world.by_role(who))
+    response = client.get(_url(app, endpoint, world))
+    body = response.get_data(as_text=True)
+    expected = PARTICIPANT_DATA[endpoint].get(who)
+    if expected is None:
+        assert response.status_code == 403
+        assert _shown(body, world) == set()
+    else:
+        assert response.status_code == 200
+        assert _shown(body, world) == expected
