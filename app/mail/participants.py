@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -29,10 +30,20 @@ from app.mail.compose import (
 from app.mail.kinds import MailKind
 from app.mail.outbox import queue_mail
 from app.models import Enrollment, EnrollmentStatus, Occurrence, OfferingKind, OutboxMessage
+from app.privacy.retention import RetentionRules, erase_date
 
 
 def _note(message: str | None) -> list[str]:
     return [message] if message else []
+
+
+def _erase_note(enrollment: Enrollment) -> list[str]:
+    """The day this sign-up's personal data is erased, by the rule the sign-up form states."""
+    day = erase_date(enrollment.offering, RetentionRules.from_config(current_app.config))
+    if day is None:
+        return []
+    format_date = current_app.jinja_env.filters["date"]
+    return [_("Your details for this sign-up are erased on %(date)s.", date=format_date(day))]
 
 
 def mail_confirmed(
@@ -53,6 +64,7 @@ def mail_confirmed(
                     when=when(enrollment.hold_expires_at),
                 )
             )
+        paragraphs += _erase_note(enrollment)
         draft = Draft(
             _("You have a seat: %(title)s", title=title), paragraphs, manage_actions(token)
         )
@@ -77,6 +89,7 @@ def mail_waitlisted(
                     "When a seat frees up and it is your turn, we will email you and hold the "
                     "seat for you."
                 ),
+                *_erase_note(enrollment),
             ],
             manage_actions(token),
         )
@@ -97,6 +110,7 @@ def mail_requested(
                     "The people who run it will get back to you, often for a short talk "
                     "before you start. You do not need to do anything now."
                 ),
+                *_erase_note(enrollment),
             ],
             manage_actions(token),
         )
@@ -111,7 +125,11 @@ def mail_approved(
         title = title_of(enrollment.offering)
         draft = Draft(
             _("You have a seat: %(title)s", title=title),
-            [_("Good news: you have a seat on %(title)s.", title=title), *_note(message)],
+            [
+                _("Good news: you have a seat on %(title)s.", title=title),
+                *_note(message),
+                *_erase_note(enrollment),
+            ],
             manage_actions(token),
         )
         return queue_about(MailKind.APPROVED, enrollment, draft, now=now)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Enrollment
-from tests.enrollment.helpers import form_data
+from tests.enrollment.helpers import form_data, outbox
 from tests.factories import make_offering
 
 
@@ -93,3 +93,20 @@ def test_the_needs_field_still_says_no_diagnoses(client):
         "Please do not write about diagnoses."
         in client.get(f"/offerings/{offering.slug}/enroll").text
     )
+
+
+def test_the_confirmation_mail_states_the_erase_date_as_the_form_does(client, settings):
+    settings(RETENTION_DAYS=183)
+    last = datetime(2027, 3, 10, 17, 0, tzinfo=UTC)
+    offering = make_offering(starts=[last], capacity=1, retention_days=30)
+    form = client.get(f"/offerings/{offering.slug}/enroll").text
+    assert "erased on Friday, April 9, 2027" in form  # 10 March + the offering's own 30 days
+    client.post(f"/offerings/{offering.slug}/enroll", data=form_data(1))
+    client.post(f"/offerings/{offering.slug}/enroll?lang=da", data=form_data(2))
+    [confirmed] = outbox("confirmed")
+    assert "Your details for this sign-up are erased on Friday, April 9, 2027." in (
+        confirmed.body_text
+    )
+    assert "April 9, 2027" in confirmed.body_html
+    [waiting] = outbox("waitlisted")  # the second person, in Danish
+    assert "slettes fredag den 9. april 2027" in waiting.body_text
