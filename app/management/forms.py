@@ -10,6 +10,7 @@ import re
 from dataclasses import fields
 from datetime import date, datetime, time
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -350,6 +351,14 @@ class OfferingForm(FlaskForm):
         filters=STRIP,
     )
     co_organisers = MultiCheckboxField(_l("In cooperation with"), coerce=int)
+    retention_days = IntegerField(
+        _l("Erase participants' data sooner (days)"),
+        description=_l(
+            "Days after the last date. Leave empty to follow the privacy notice; a time of "
+            "your own can only be shorter."
+        ),
+        validators=[Optional(), NumberRange(min=0, message=_l("Write a number from 0 up."))],
+    )
     preview = SubmitField(_l("Preview the description"))
     submit = SubmitField(_l("Save"))
 
@@ -413,6 +422,17 @@ class OfferingForm(FlaskForm):
     def validate_loc_address(self, field: Field) -> None:
         if self.location_choice.data == "new" and not field.data:
             raise ValidationError(_l("Write the address of the new place."))
+
+    def validate_retention_days(self, field: Field) -> None:
+        longest = int(current_app.config["RETENTION_DAYS"])
+        if field.data is not None and field.data > longest:
+            raise ValidationError(
+                _l(
+                    "At most %(days)s days: the privacy notice promises that. An offering may "
+                    "only erase sooner.",
+                    days=longest,
+                )
+            )
 
     def validate_signup_closes_date(self, field: Field) -> None:
         opens = _local_datetime(self.signup_opens_date.data, self.signup_opens_time.data)

@@ -186,6 +186,9 @@ class OfferingDetails:
     accessibility_notes_en: str | None = None
     contact_email: str | None = None
     co_organiser_ids: list[int] = field(default_factory=list)
+    # Erase participants' data this many days after the last date, if sooner than the site's
+    # rule (app/privacy/retention.py); a copy for the next season keeps the same reason.
+    retention_days: int | None = None
 
     @classmethod
     def from_offering(cls, offering: Offering) -> OfferingDetails:

@@ -363,3 +363,42 @@ def test_key_figures_for_a_coordinator(client):
     sign_in_as(client, w.coordinator)
     page = client.get("/manage/figures").get_data(as_text=True)
     assert "Nøgletal" in page or "Key figures" in page
+
+
+def test_staff_set_an_offerings_own_shorter_erase_time_and_the_form_says_its_date(client):
+    w = make_world()
+    w.offering.occurrences[-1].starts_at = datetime(2027, 3, 10, 17, 0, tzinfo=UTC)
+    w.offering.occurrences[-1].ends_at = datetime(2027, 3, 10, 19, 0, tzinfo=UTC)
+    db.session.commit()
+    client.application.config["RETENTION_DAYS"] = 183
+    client.set_cookie("lang", "en")
+    sign_in_as(client, w.peer)
+    url = f"/manage/offerings/{w.offering.id}/edit"
+    keep_peer = {"facilitators-1-user_id": str(w.peer.id), "facilitators-1-role": "peer"}
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="retention_days"' in form and "data sooner (days)" in form
+
+    refused = client.post(url, data=_edit_data(w.offering, retention_days="200", **keep_peer))
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert 'id="retention_days-error"' in page and "At most 183 days" in page
+    refused = client.post(url, data=_edit_data(w.offering, retention_days="-1", **keep_peer))
+    assert refused.status_code == 400 and "Write a number from 0 up." in refused.text
+    db.session.expire_all()
+    assert db.session.get(Offering, w.offering.id).retention_days is None
+
+    saved = client.post(url, data=_edit_data(w.offering, retention_days="30", **keep_peer))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    offering = db.session.get(Offering, w.offering.id)
+    assert offering.retention_days == 30
+    assert 'value="30"' in client.get(url).text
+    # The sign-up form promises the shorter time: 10 March + 30 days.
+    assert "erased on Friday, April 9, 2027" in client.get(
+        f"/offerings/{offering.slug}/enroll?lang=en"
+    ).get_data(as_text=True)
+
+    cleared = client.post(url, data=_edit_data(offering, retention_days="", **keep_peer))
+    assert cleared.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Offering, w.offering.id).retention_days is None
