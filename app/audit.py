@@ -34,6 +34,8 @@ class AuditAction:
     APPROVE_SUGGESTION = "approve_suggestion"
     DECLINE_SUGGESTION = "decline_suggestion"
     MERGE_SUGGESTION = "merge_suggestion"
+    # a participant's own act (no staff member): they deleted their data (app/privacy/)
+    PERSON_ERASED = "person_erased_own_data"
 
 
 def record_audit(

@@ -311,6 +311,9 @@ class Offering(db.Model):
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     # Erase participants' data sooner than RETENTION_DAYS after the last date (app/privacy/).
     retention_days: Mapped[int | None] = mapped_column()
+    # Wishes for a peer companion of participants whose data was erased: the wish goes with
+    # the rest of the person's data, the key figures keep counting it here.
+    erased_companion_wishes: Mapped[int] = mapped_column(default=0, server_default="0")
     # Raised whenever the offering itself changes in a way a calendar shows (title, place).
     revision: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(

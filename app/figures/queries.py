@@ -189,6 +189,12 @@ def key_figures(
         figures.requests_approved += approved
         figures.requests_declined += declined
         figures.companion_wishes += companion
+    # Wishes of people whose data was erased since, counted on their offering (app/privacy/).
+    figures.companion_wishes += db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Offering.erased_companion_wishes), 0)).where(
+            Offering.id.in_(period_offerings)
+        )
+    )
     for audience in Audience:
         figures.signups.setdefault(audience.value, 0)
         figures.seats.setdefault(audience.value, 0)

@@ -43,12 +43,17 @@ class MailKind(StrEnum):
     # to a facilitator: a participant cannot come to one date (afbud), or can after all
     ABSENCE = "absence"
     ABSENCE_TAKEN_BACK = "absence_taken_back"
+    # to a participant who deleted their own data: the last mail, forgotten once delivered
+    DATA_ERASED = "data_erased"
 
     @property
     def ics_method(self) -> str | None:
         """The iCalendar method of this kind's attachment: an invitation or its withdrawal."""
         return _ICS_METHOD.get(self)
 
+
+# Mails whose address and words are blanked the moment they are delivered (app/mail/sender.py).
+FORGOTTEN_ON_DELIVERY = frozenset({MailKind.DATA_ERASED})
 
 _ICS_METHOD = {
     MailKind.CONFIRMED: "REQUEST",

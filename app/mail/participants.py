@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from app.enrollment.tokens import absence_token
@@ -29,7 +29,14 @@ from app.mail.compose import (
 )
 from app.mail.kinds import MailKind
 from app.mail.outbox import queue_mail
-from app.models import Enrollment, EnrollmentStatus, Occurrence, OfferingKind, OutboxMessage
+from app.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Occurrence,
+    Offering,
+    OfferingKind,
+    OutboxMessage,
+)
 from app.privacy.retention import RetentionRules, erase_date
 
 
@@ -478,4 +485,60 @@ def mail_evaluation(
             draft,
             now=now,
             dedupe_key=f"evaluation:{enrollment.id}:{round_name}",
+        )
+
+
+def mail_data_erased(
+    email: str, *, language: str, offering: Offering | None, cancelled: int, now: datetime
+) -> OutboxMessage | None:
+    """The person deleted their data (all of it, or one sign-up's): the last mail, which says
+    so. It names no one and is blanked in the outbox as soon as it is delivered."""
+    with force_locale(language):
+        if offering is None:
+            first = _(
+                "As you asked, we have erased the personal data we held about you on Holdplads: "
+                "your name, how to reach you, what you told us, and the mails we sent you."
+            )
+        else:
+            first = _(
+                "As you asked, we have erased your personal data for your sign-up for "
+                "%(title)s: your name, how to reach you, what you told us, and the mails we "
+                "sent you about it.",
+                title=title_of(offering),
+            )
+        paragraphs = [first]
+        if cancelled:
+            paragraphs.append(
+                ngettext(
+                    "%(num)d sign-up for dates still to come is cancelled, and the seat goes to "
+                    "the next person on the waiting list. If the dates are in your calendar, "
+                    "you can delete them there.",
+                    "%(num)d sign-ups for dates still to come are cancelled, and the seats go "
+                    "to the next people on the waiting list. If the dates are in your calendar, "
+                    "you can delete them there.",
+                    cancelled,
+                )
+            )
+        paragraphs.append(
+            _(
+                "We keep only numbers without names, so we can report on the offerings. You "
+                "are welcome to sign up again at any time."
+            )
+        )
+        draft = Draft(
+            _("Your data has been erased"),
+            paragraphs,
+            [(_("See courses and groups"), public_url("catalogue.index"))],
+            show_details=False,
+        )
+        body_text, body_html = render(draft, name=None, details=None)
+        return queue_mail(
+            kind=MailKind.DATA_ERASED,
+            to_address=email,
+            to_name=None,
+            subject=draft.subject,
+            body_text=body_text,
+            body_html=body_html,
+            language=language,
+            now=now,
         )

@@ -32,6 +32,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.mail.addresses import deliverable_address, header_text
+from app.mail.kinds import FORGOTTEN_ON_DELIVERY
 from app.models import OutboxMessage, OutboxStatus
 from app.transaction import write_transaction
 
@@ -273,12 +274,13 @@ def _deliver(
             report.retrying += 1
         current_app.logger.warning("mail %s not sent (attempt %s): %s", message_id, attempts, error)
         return
-    with write_transaction():
-        db.session.execute(
-            _table.update()
-            .where(_table.c.id == message_id)
-            .values(status=OutboxStatus.SENT, sent_at=now, last_error=None)
+    delivered = {"status": OutboxStatus.SENT, "sent_at": now, "last_error": None}
+    if envelope.kind in FORGOTTEN_ON_DELIVERY:
+        delivered.update(
+            to_address="", to_name=None, subject="", body_text="", body_html=None, purged_at=now
         )
+    with write_transaction():
+        db.session.execute(_table.update().where(_table.c.id == message_id).values(**delivered))
     report.sent += 1
 
 

@@ -36,12 +36,19 @@ from app.models import (
     OutboxStatus,
     PersonalCalendar,
     SignInToken,
+    SmsMessage,
 )
 
 ENDED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.DECLINED)
 NEVER_SEATED = (EnrollmentStatus.WAITLISTED, EnrollmentStatus.REQUESTED, EnrollmentStatus.OFFERED)
 # The tables erasure writes to: the ones whose freed space is scrubbed afterwards.
-ERASED_TABLES = ("enrollments", "outbox_messages", "personal_calendars", "sign_in_tokens")
+ERASED_TABLES = (
+    "enrollments",
+    "outbox_messages",
+    "personal_calendars",
+    "sign_in_tokens",
+    "sms_messages",
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ def erase_enrollment(enrollment: Enrollment, *, now: datetime) -> None:
 
     The row stays with its status, audience, dates and attendance, so counts survive.
     """
+    if enrollment.wants_companion:
+        # The count survives, not the wish (an SQL increment: erasures never overwrite).
+        enrollment.offering.erased_companion_wishes = Offering.erased_companion_wishes + 1
     enrollment.name = ""
     enrollment.email = ""
     # Unique per row, so the one-active-enrollment index never sees two erased rows as one.
@@ -122,6 +132,17 @@ def erase_enrollment(enrollment: Enrollment, *, now: datetime) -> None:
             db.session.delete(message)  # nobody left to send it to
         else:
             purge_message(message, now=now)
+    # Text messages hold the phone number: a waiting one goes, a sent one keeps only its kind.
+    db.session.execute(
+        sa.delete(SmsMessage).where(
+            SmsMessage.enrollment_id == enrollment.id, SmsMessage.status == OutboxStatus.PENDING
+        )
+    )
+    db.session.execute(
+        sa.update(SmsMessage)
+        .where(SmsMessage.enrollment_id == enrollment.id)
+        .values(msisdn="", body="", last_error=None)
+    )
     db.session.flush()
 
 

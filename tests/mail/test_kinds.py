@@ -69,6 +69,9 @@ def _participant(kind: MailKind, language: str):
         MailKind.SUGGESTION_DECLINED: lambda: participants.mail_suggestion_declined(
             "deltager@example.com", topic=TITLE, language=language, now=now()
         ),
+        MailKind.DATA_ERASED: lambda: participants.mail_data_erased(
+            "deltager@example.com", language=language, offering=offering, cancelled=1, now=now()
+        ),
     }
     return write[kind]
 
@@ -150,6 +153,11 @@ EXPECTED = {
     MailKind.SUGGESTION_DECLINED: (
         f"Om dit forslag: {TITLE}",
         f"About your suggestion: {TITLE}",
+        None,
+    ),
+    MailKind.DATA_ERASED: (
+        "Dine oplysninger er slettet",
+        "Your data has been erased",
         None,
     ),
     MailKind.WELCOME: (

@@ -25,6 +25,7 @@ NOT_COPIED = {
     "created_by_id",
     "created_at",
     "updated_at",
+    "erased_companion_wishes",  # a count that retention keeps, not a detail
 }
 
 

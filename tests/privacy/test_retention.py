@@ -326,7 +326,8 @@ def test_erased_data_is_gone_from_the_database_files(app, runner):
                 sa.text(
                     "SELECT relname FROM pg_stat_user_tables "
                     "WHERE last_vacuum IS NOT NULL AND relname IN "
-                    "('enrollments', 'outbox_messages', 'personal_calendars', 'sign_in_tokens')"
+                    "('enrollments', 'outbox_messages', 'personal_calendars', 'sign_in_tokens', "
+                    "'sms_messages')"
                 )
             ).scalars()
             assert set(vacuumed) == {
@@ -334,4 +335,5 @@ def test_erased_data_is_gone_from_the_database_files(app, runner):
                 "outbox_messages",
                 "personal_calendars",
                 "sign_in_tokens",
+                "sms_messages",
             }
