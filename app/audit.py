@@ -36,6 +36,8 @@ class AuditAction:
     MERGE_SUGGESTION = "merge_suggestion"
     # a participant's own act (no staff member): they deleted their data (app/privacy/)
     PERSON_ERASED = "person_erased_own_data"
+    # the log itself, exported for the data-protection officer
+    EXPORT_AUDIT_LOG = "export_audit_log"
 
 
 def record_audit(

@@ -702,3 +702,13 @@ class EmailParticipantsForm(FlaskForm):
     def validate_occurrence_id(self, field: Field) -> None:
         if self.audience.data == "present" and not field.data:
             raise ValidationError(_l("Choose the date."))
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, in the URL (a GET form: nothing to protect from forgery)."""
+
+    class Meta:
+        csrf = False
+
+    offering = SelectField(_l("Offering"), choices=[], default="")
+    user = SelectField(_l("Staff member"), choices=[], default="")

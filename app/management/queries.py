@@ -20,7 +20,6 @@ from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
     Attendance,
     AttendanceStatus,
-    AuditEntry,
     Enrollment,
     EnrollmentStatus,
     Facilitator,
@@ -266,28 +265,6 @@ def all_users() -> list[User]:
         db.session.scalars(
             sa.select(User).options(joinedload(User.organisation)).order_by(User.name)
         )
-    )
-
-
-def audit_entries(*, page: int, per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-    entries = list(
-        db.session.scalars(
-            sa.select(AuditEntry)
-            .options(joinedload(AuditEntry.user))
-            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return entries, total
-
-
-def offering_titles(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        db.session.execute(sa.select(Offering.id, Offering.title).where(Offering.id.in_(ids))).all()
     )
 
 

@@ -65,6 +65,7 @@ URLS = [
     ("/organisations",                                  admin.organisations,             GET),
     ("/organisations/new",                              admin.new_organisation,          GET_POST),
     ("/audit",                                          admin.audit_log,                 GET),
+    ("/audit.csv",                                      admin.audit_csv,                 GET),
     ("/mail",                                           admin.undelivered_mail,          GET),
     ("/mail/<int:message_id>/retry",                    admin.retry_mail,                POST),
 ]

@@ -1,8 +1,8 @@
-"""Administration: staff accounts, organisations, undelivered mail (admins only)."""
+"""Administration: staff accounts, organisations, the audit log, undelivered mail (admins only)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,9 @@ from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.mail.sender import retry_failed
 from app.management import accounts, policy, queries
+from app.management import audit_log as audit_log_area
 from app.management.access import account_or_404, allowed_if, ensure
-from app.management.forms import AccountForm, OrganisationForm
+from app.management.forms import AccountForm, AuditFilterForm, OrganisationForm
 from app.management.messages import error_message
 from app.models import Organisation
 from app.transaction import writes
@@ -119,17 +120,60 @@ def new_organisation():
     )
 
 
+def _audit_filters() -> tuple[AuditFilterForm, audit_log_area.AuditFilters]:
+    """The filters in the URL; one that is not a known offering or person is left out."""
+    form = AuditFilterForm(request.args)
+    offerings, users = audit_log_area.filter_choices()
+    form.offering.choices = [("", _("All offerings"))] + [(str(i), t) for i, t in offerings]
+    form.user.choices = [("", _("All staff members"))] + [(str(i), n) for i, n in users]
+    form.validate()
+    chosen = {}
+    for name in ("offering", "user"):
+        field = getattr(form, name)
+        chosen[name] = int(field.data) if field.data and not field.errors else None
+    return form, audit_log_area.AuditFilters(chosen["offering"], chosen["user"])
+
+
 @allowed_if(policy.can_view_audit_log)
 def audit_log():
-    """Who looked at or exported participant data, newest first."""
+    """Who looked at or exported participant data, in words, filtered; newest first."""
     try:
         page = min(max(1, int(request.args.get("page", "1"))), 100_000)  # OFFSET must fit
     except ValueError:
         page = 1
-    entries, total = queries.audit_entries(page=page)
-    titles = queries.offering_titles({e.offering_id for e in entries if e.offering_id})
+    form, filters = _audit_filters()
+    lines, total = audit_log_area.audit_page(filters, page=page)
     return render_template(
-        "management/audit.html", entries=entries, total=total, page=page, titles=titles, per_page=50
+        "management/audit.html",
+        form=form,
+        filters=filters,
+        lines=lines,
+        total=total,
+        page=page,
+        per_page=audit_log_area.PER_PAGE,
+    ), 400 if form.errors else 200
+
+
+@allowed_if(policy.can_view_audit_log)
+@writes  # the export is an entry of its own
+def audit_csv():
+    """The audit log as the filters choose it, as CSV for the data-protection officer."""
+    _form, filters = _audit_filters()
+    body = audit_log_area.audit_csv_text(audit_log_area.audit_lines(filters))
+    record_audit(
+        user_id=current_user.id,
+        action=AuditAction.EXPORT_AUDIT_LOG,
+        offering_id=filters.offering_id,
+        now=utcnow(),
+        details=", ".join(f"{k} {v}" for k, v in filters.args().items()) or None,
+    )
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="audit-log.csv"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
     )
 
 

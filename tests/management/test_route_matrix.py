@@ -102,6 +102,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.new_organisation", "GET"): ADMIN,
     ("management.new_organisation", "POST"): ADMIN,
     ("management.audit_log", "GET"): ADMIN,
+    ("management.audit_csv", "GET"): ADMIN,
     ("management.undelivered_mail", "GET"): ADMIN,
     ("management.retry_mail", "POST"): ADMIN,
     ("suggestions.manage", "GET"): MODERATES,
