@@ -5,7 +5,9 @@ The rules, each counted in whole local (Copenhagen) days:
 - cancelled and declined enrollments: RETENTION_ENDED_DAYS after they ended;
 - waiting-list places and requests that never got a seat: RETENTION_ENDED_DAYS after the
   offering's last date;
-- an offering may set a shorter time of its own (`Offering.retention_days`), never longer.
+- an offering may set a shorter time of its own (`Offering.retention_days`), never longer;
+- an address left on a group suggestion: RETENTION_DAYS after it was given (a declined
+  suggestion's addresses go at once, app/suggestions/services.py).
 
 Erasing blanks the personal fields (name, email, phone, needs, companion wish, staff message)
 and kills the manage link, but keeps the row with its status, audience, dates and attendance,
@@ -20,14 +22,14 @@ Plain functions with the time passed in; they flush, the caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.enrollment.tokens import new_manage_nonce_hash
 from app.extensions import db
-from app.i18n import local
+from app.i18n import local, local_to_utc
 from app.models import (
     Enrollment,
     EnrollmentStatus,
@@ -48,6 +50,7 @@ ERASED_TABLES = (
     "personal_calendars",
     "sign_in_tokens",
     "sms_messages",
+    "suggestion_supporters",
 )
 
 
@@ -187,6 +190,7 @@ class RetentionReport:
     mails: int = 0
     calendars: int = 0
     sign_in_links: int = 0
+    suggestion_addresses: int = 0
 
     def __str__(self) -> str:
         return ", ".join(
@@ -238,12 +242,27 @@ def _due_mails(rules: RetentionRules, *, as_of: datetime):
     )
 
 
+def _due_suggestion_addresses(rules: RetentionRules, *, as_of: datetime):
+    """Addresses left on a group suggestion RETENTION_DAYS ago or longer (whole local days)."""
+    from app.suggestions.models import SuggestionSupporter
+
+    first_kept_day = local(as_of).date() - timedelta(days=rules.after_last_date - 1)
+    cut = local_to_utc(first_kept_day, time(0, 0))
+    return SuggestionSupporter, sa.and_(
+        SuggestionSupporter.email.is_not(None), SuggestionSupporter.created_at < cut
+    )
+
+
 def run_retention(rules: RetentionRules, *, as_of: datetime, dry_run: bool = False):
     """Erase what is due on `as_of`; idempotent. With dry_run, only count."""
     report = RetentionReport()
     due = due_enrollments(rules, as_of=as_of)
     mails = list(db.session.scalars(_due_mails(rules, as_of=as_of)))
     expired_links = sa.delete(SignInToken).where(SignInToken.expires_at <= as_of)
+    supporter, addresses_due = _due_suggestion_addresses(rules, as_of=as_of)
+    report.suggestion_addresses = db.session.scalar(
+        sa.select(sa.func.count()).select_from(supporter).where(addresses_due)
+    )
     if dry_run:
         report.enrollments = len(due)
         report.mails = len(mails) + sum(
@@ -268,6 +287,7 @@ def run_retention(rules: RetentionRules, *, as_of: datetime, dry_run: bool = Fal
     report.mails += len(mails)
     report.calendars, report.sign_in_links = forget_links_of(emails)
     report.sign_in_links += db.session.execute(expired_links).rowcount
+    db.session.execute(sa.update(supporter).where(addresses_due).values(email=None))
     db.session.flush()
     report.enrollments = len(due)
     return report
