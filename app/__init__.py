@@ -36,6 +36,7 @@ from app.ops.health import bp as health_bp
 from app.privacy.routes import bp as privacy_bp
 from app.routing import IdConverter, SlugConverter
 from app.suggestions.routes import bp as suggestions_bp
+from app.wellbeing import routes as _wellbeing_routes  # noqa: F401  (its pages join enrollment's)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

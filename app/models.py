@@ -314,6 +314,8 @@ class Offering(db.Model):
     # Wishes for a peer companion of participants whose data was erased: the wish goes with
     # the rest of the person's data, the key figures keep counting it here.
     erased_companion_wishes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Ask participants the WHO-5 wellbeing questions at the start and the end (app/wellbeing/).
+    who5_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Raised whenever the offering itself changes in a way a calendar shows (title, place).
     revision: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(

@@ -66,6 +66,7 @@ from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from app.ops.logs import log_job
 from app.security import no_store
 from app.transaction import begin_write, reads_before_writing, write_transaction
+from app.wellbeing import services as wellbeing
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
 
@@ -235,6 +236,7 @@ def manage(token: str | None = None, enrollment_id: int | None = None):
         cancels_seat=absence.cancels_seat(enrollment),
         form=ConfirmForm(),
         now=utcnow(),
+        who5_open=wellbeing.start_open(enrollment),
     )
 
 

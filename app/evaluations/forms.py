@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.evaluations.services import COMMENT_MAX
 from app.forms import Form
+from app.wellbeing.forms import Who5Fields
 
 _CHOOSE = _l("Please choose an answer.")
 USEFUL_SCALE = [
@@ -39,6 +40,10 @@ class QuestionnaireForm(Form):
         _l("Anything else you would like to tell us? (optional)"),
         validators=[Optional(), Length(max=COMMENT_MAX)],
     )
+
+
+class QuestionnaireWho5Form(QuestionnaireForm, Who5Fields):
+    """The questionnaire of an offering that asks WHO-5: the five statements, optional."""
 
 
 class HideForm(Form):

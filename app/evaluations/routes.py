@@ -9,13 +9,14 @@ from flask_login import current_user
 
 from app.database import utcnow
 from app.evaluations import services
-from app.evaluations.forms import HideForm, QuestionnaireForm
+from app.evaluations.forms import HideForm, QuestionnaireForm, QuestionnaireWho5Form
 from app.extensions import db
 from app.management import policy
 from app.management.access import ensure, offering_or_404, staff_only
 from app.models import Offering
 from app.ops.logs import log_job
 from app.transaction import write_transaction
+from app.wellbeing import services as wellbeing
 
 bp = Blueprint("evaluations", __name__, cli_group=None)
 
@@ -27,11 +28,14 @@ def questionnaire(token: str):
     if invite is None:
         return render_template("evaluations/link_used.html"), 404
     offering = db.session.get(Offering, invite.offering_id)
-    form = QuestionnaireForm()
+    who5 = wellbeing.end_open(invite)
+    form = QuestionnaireWho5Form() if who5 else QuestionnaireForm()
     if form.validate_on_submit():
         answers = {name: form[name].data for name in (*services.QUESTIONS, "comment")}
         if not services.store_answer(invite, answers, now=now):  # a second click won the race
             return render_template("evaluations/link_used.html"), 404
+        if who5 and (items := form.who5_items()) is not None:
+            wellbeing.answer_end(invite, items, now=now)
         return redirect(url_for("evaluations.thanks"))
     status = 400 if form.is_submitted() else 200
     return render_template("evaluations/form.html", form=form, offering=offering), status
@@ -51,6 +55,10 @@ def results(offering_id: int):
         offering=offering,
         results=services.results_of(offering.id),
         minimum=services.MIN_ANSWERS,
+        wellbeing=wellbeing.results_of(offering.id)
+        if wellbeing.offering_uses_who5(offering)
+        else None,
+        min_pairs=wellbeing.MIN_PAIRS,
         questions=[(name, getattr(QuestionnaireForm, name).args[0]) for name in services.QUESTIONS],
         form=HideForm(),
     )

@@ -53,6 +53,18 @@ def _erase_note(enrollment: Enrollment) -> list[str]:
     return [_("Your details for this sign-up are erased on %(date)s.", date=format_date(day))]
 
 
+def _who5_note(enrollment: Enrollment) -> list[str]:
+    """An offering that asks WHO-5 says so where the seat is confirmed (app/wellbeing/)."""
+    if not enrollment.offering.who5_enabled:
+        return []
+    return [
+        _(
+            "On the page behind your link you will also find five short questions about how "
+            "you have been feeling. Answering them is optional; you can skip them."
+        )
+    ]
+
+
 def mail_confirmed(
     enrollment: Enrollment, *, now: datetime, token: str | None = None
 ) -> OutboxMessage | None:
@@ -72,6 +84,7 @@ def mail_confirmed(
                 )
             )
         paragraphs += _erase_note(enrollment)
+        paragraphs += _who5_note(enrollment)
         draft = Draft(
             _("You have a seat: %(title)s", title=title), paragraphs, manage_actions(token)
         )
@@ -136,6 +149,7 @@ def mail_approved(
                 _("Good news: you have a seat on %(title)s.", title=title),
                 *_note(message),
                 *_erase_note(enrollment),
+                *_who5_note(enrollment),
             ],
             manage_actions(token),
         )

@@ -359,6 +359,13 @@ class OfferingForm(FlaskForm):
         ),
         validators=[Optional(), NumberRange(min=0, message=_l("Write a number from 0 up."))],
     )
+    who5_enabled = BooleanField(
+        _l("Ask about wellbeing (WHO-5) at the start and in the evaluation"),
+        description=_l(
+            "Optional for participants. You see only averages, and only from five pairs of "
+            "answers on."
+        ),
+    )
     preview = SubmitField(_l("Preview the description"))
     submit = SubmitField(_l("Save"))
 

@@ -189,6 +189,7 @@ class OfferingDetails:
     # Erase participants' data this many days after the last date, if sooner than the site's
     # rule (app/privacy/retention.py); a copy for the next season keeps the same reason.
     retention_days: int | None = None
+    who5_enabled: bool = False
 
     @classmethod
     def from_offering(cls, offering: Offering) -> OfferingDetails:

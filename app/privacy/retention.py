@@ -9,8 +9,9 @@ The rules, each counted in whole local (Copenhagen) days:
 - an address left on a group suggestion: RETENTION_DAYS after it was given (a declined
   suggestion's addresses go at once, app/suggestions/services.py).
 
-Erasing blanks the personal fields (name, email, phone, needs, companion wish, staff message)
-and kills the manage link, but keeps the row with its status, audience, dates and attendance,
+Erasing blanks the personal fields (name, email, phone, needs, companion wish, staff message),
+kills the manage link and deletes the key that pairs WHO-5 answers (app/wellbeing/), but
+keeps the row with its status, audience, dates and attendance,
 so key figures and attendance rates of past periods come out the same. Mails to the person
 are purged with them; other delivered mails lose their address and bodies RETENTION_MAIL_DAYS
 after delivery. Then the freed bytes are scrubbed from the database files (SQLite runs with
@@ -40,6 +41,7 @@ from app.models import (
     SignInToken,
     SmsMessage,
 )
+from app.wellbeing.services import forget_key
 
 ENDED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.DECLINED)
 NEVER_SEATED = (EnrollmentStatus.WAITLISTED, EnrollmentStatus.REQUESTED, EnrollmentStatus.OFFERED)
@@ -51,6 +53,7 @@ ERASED_TABLES = (
     "sign_in_tokens",
     "sms_messages",
     "suggestion_supporters",
+    "wellbeing_keys",
 )
 
 
@@ -127,6 +130,7 @@ def erase_enrollment(enrollment: Enrollment, *, now: datetime) -> None:
     enrollment.manage_token_hash = new_manage_nonce_hash()  # the manage link stops working
     enrollment.offer_expires_at = None
     enrollment.erased_at = now
+    forget_key(enrollment.id)  # WHO-5: nothing pairs this person's answers any more
     messages = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.enrollment_id == enrollment.id)
     ).all()

@@ -52,6 +52,7 @@ def _every_detail_set(organisation_id: int) -> dict:
         # A shorter erase time has its reason in the offering (a sensitive theme): the next
         # season's copy keeps it.
         "retention_days": 60,
+        "who5_enabled": True,
     }
 
 
