@@ -1,7 +1,7 @@
 """WHO-5 wellbeing before and after: offerings.who5_enabled, the answers (a pseudonym, no person) and the pairing keys (erased by retention).
 
 Revision ID: 00ec1f7397e8
-Revises: 3e0d9c64f0b8
+Revises: 8d13a0c0e001
 Create Date: 2026-12-01 01:02:24.533638
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '00ec1f7397e8'
-down_revision = '3e0d9c64f0b8'
+down_revision = '8d13a0c0e001'
 branch_labels = None
 depends_on = None
 
