@@ -2,7 +2,7 @@
 and a maximum number of seats.
 
 Revision ID: 14a0d1e5c001
-Revises: 3e0d9c64f0b8
+Revises: 8d13a0c0e001
 Create Date: 2026-12-01 01:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "14a0d1e5c001"
-down_revision = "3e0d9c64f0b8"
+down_revision = "8d13a0c0e001"
 branch_labels = None
 depends_on = None
 
