@@ -347,13 +347,29 @@ class Offering(db.Model):
 
 
 class OfferingAudience(db.Model):
-    """Who an offering is for: any of citizen, relative, staff, volunteer."""
+    """Who an offering is for: any of citizen, relative, staff, volunteer.
+
+    Audience shares keep a class mixed (app/enrollment/shares.py): at least
+    `min_share_percent` of the seats are kept for this audience until `kept_until`, and it
+    never holds more than `max_seats`.
+    """
 
     __tablename__ = "offering_audiences"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "min_share_percent IS NULL OR (min_share_percent > 0 AND min_share_percent <= 100)",
+            name="share_percent",
+        ),
+        sa.CheckConstraint("max_seats IS NULL OR max_seats > 0", name="max_seats_positive"),
+    )
     offering_id: Mapped[int] = mapped_column(
         sa.ForeignKey("offerings.id", ondelete="CASCADE"), primary_key=True
     )
     audience: Mapped[Audience] = mapped_column(_enum(Audience, "audience"), primary_key=True)
+    min_share_percent: Mapped[int | None] = mapped_column()
+    # The kept seats are open to everyone from this moment (None: kept all along).
+    kept_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    max_seats: Mapped[int | None] = mapped_column()
 
 
 class Facilitator(db.Model):

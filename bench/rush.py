@@ -8,8 +8,13 @@ it. Rate limits are off (RATELIMIT_ENABLED=false). Prints sign-ups per second, p
 latency of the POST, the number of overbooked seats (must be 0) and whether the waiting list
 is in order. Stops by itself (hard limit: --timeout seconds) and talks only to 127.0.0.1.
 
+With --mixed the offering keeps classes mixed (audience shares): citizens, relatives and staff
+sign up in turn, 60 % of the seats are kept for citizens and at most a fifth go to staff; it
+then also prints the seats each audience holds and fails if any share was exceeded.
+
     .venv/bin/python bench/rush.py
     .venv/bin/python bench/rush.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/rush.py --mixed --workers 4
 """
 
 from __future__ import annotations
@@ -37,9 +42,15 @@ from _common import fresh_database, gunicorn  # noqa: E402
 
 HOST = "127.0.0.1"
 SLUG = "rush-kursus"
+MIXED = ("citizen", "relative", "staff")
+CITIZEN_PERCENT = 60
 
 
-def prepare_database(url: str, seats: int) -> None:
+def staff_max(seats: int) -> int:
+    return max(1, seats // 5)
+
+
+def prepare_database(url: str, seats: int, mixed: bool = False) -> None:
     """Drop, migrate, and create the one offering everybody wants."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
@@ -71,13 +82,23 @@ def prepare_database(url: str, seats: int) -> None:
             status="published",
         )
         offering.audience_rows = [OfferingAudience(audience="citizen")]
+        if mixed:
+            offering.audience_rows = [
+                OfferingAudience(
+                    audience="citizen",
+                    min_share_percent=CITIZEN_PERCENT,
+                    kept_until=start - timedelta(days=1),
+                ),
+                OfferingAudience(audience="relative"),
+                OfferingAudience(audience="staff", max_seats=staff_max(seats)),
+            ]
         offering.occurrences = [Occurrence(starts_at=start, ends_at=start + timedelta(hours=2))]
         db.session.add(offering)
         db.session.commit()
         db.engine.dispose()
 
 
-def results(url: str) -> tuple[dict[str, int], bool]:
+def results(url: str) -> tuple[dict[str, int], bool, dict[str, int]]:
     import sqlalchemy as sa
 
     from app import create_app
@@ -87,23 +108,27 @@ def results(url: str) -> tuple[dict[str, int], bool]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
     with app.app_context():
         rows = db.session.execute(
-            sa.select(Enrollment.id, Enrollment.status).order_by(
+            sa.select(Enrollment.id, Enrollment.status, Enrollment.audience).order_by(
                 Enrollment.queued_at, Enrollment.id
             )
         ).all()
         db.engine.dispose()
     counts: dict[str, int] = {}
-    for _id, status in rows:
+    held: dict[str, int] = {}
+    for _id, status, audience in ((i, str(s), str(a)) for i, s, a in rows):
         counts[status] = counts.get(status, 0) + 1
-    seated = [i for i, s in rows if s in ("confirmed", "offered")]
-    waiting = [i for i, s in rows if s == "waitlisted"]
+        if status in ("confirmed", "offered"):
+            held[audience] = held.get(audience, 0) + 1
+    seated = [i for i, s, _a in rows if s in ("confirmed", "offered")]
+    waiting = [i for i, s, _a in rows if s == "waitlisted"]
+    # With shares a later citizen may get a seat a waiting staff member may not take.
     in_order = waiting == sorted(waiting) and (
-        not seated or not waiting or max(seated) < min(waiting)
+        bool(held.keys() - {"citizen"}) or not seated or not waiting or max(seated) < min(waiting)
     )
-    return counts, in_order
+    return counts, in_order, held
 
 
-def one_signup(port: int, n: int) -> tuple[int, float]:
+def one_signup(port: int, n: int, mixed: bool = False) -> tuple[int, float]:
     """GET the form, POST it; returns (status of the POST, its latency in seconds)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     try:
@@ -124,7 +149,7 @@ def one_signup(port: int, n: int) -> tuple[int, float]:
                 "csrf_token": match.group(1),
                 "name": f"Person {n}",
                 "email": f"person{n}@example.com",
-                "audience": "citizen",
+                "audience": MIXED[n % 3] if mixed else "citizen",
                 "consent": "y",
                 "website": "",
             }
@@ -153,6 +178,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--timeout", type=int, default=300, help="hard stop, seconds")
     parser.add_argument(
+        "--mixed", action="store_true", help="citizens, relatives and staff with audience shares"
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL"),
         help="a PostgreSQL server to make the throw-away database on (default: SQLite)",
@@ -178,7 +206,7 @@ def main() -> int:
 
 def run(url: str, args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="holdplads-rush-"))
-    prepare_database(url, args.seats)
+    prepare_database(url, args.seats, args.mixed)
 
     with gunicorn(
         "wsgi:app",
@@ -195,12 +223,14 @@ def run(url: str, args: argparse.Namespace) -> int:
         port = urlsplit(server.url).port
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.threads) as pool:
-            outcomes = list(pool.map(lambda n: one_signup(port, n), range(args.signups)))
+            outcomes = list(
+                pool.map(lambda n: one_signup(port, n, args.mixed), range(args.signups))
+            )
         wall = time.perf_counter() - started
 
     ok = [latency for status, latency in outcomes if status == 302]
     failed = len(outcomes) - len(ok)
-    counts, in_order = results(url)
+    counts, in_order, by_audience = results(url)
     held = counts.get("confirmed", 0) + counts.get("offered", 0)
     overbooked = max(0, held - args.seats)
     latencies = sorted(ok)
@@ -220,8 +250,17 @@ def run(url: str, args: argparse.Namespace) -> int:
     print(f"enrollments         {counts}")
     print(f"overbooked seats    {overbooked}")
     print(f"waiting list order  {'ok' if in_order else 'WRONG'}")
+    shares_ok = True
+    if args.mixed:
+        others = by_audience.get("relative", 0) + by_audience.get("staff", 0)
+        kept = -(-args.seats * CITIZEN_PERCENT // 100)
+        shares_ok = (
+            by_audience.get("staff", 0) <= staff_max(args.seats) and others <= args.seats - kept
+        )
+        verdict = "shares kept" if shares_ok else "SHARE EXCEEDED"
+        print(f"seats by audience   {by_audience} ({verdict})")
     signal.alarm(0)
-    return 0 if overbooked == 0 and in_order and failed == 0 else 1
+    return 0 if overbooked == 0 and in_order and shares_ok and failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ SCHEMAS: dict[str, Any] = {
             "signup_state",
             "capacity",
             "seats_left",
+            "seats_left_by_audience",
             "waitlist",
             "organiser",
             "co_organisers",
@@ -115,6 +116,16 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["integer", "null"],
                 "minimum": 0,
                 "description": "null: no limit",
+            },
+            "seats_left_by_audience": {
+                "type": ["object", "null"],
+                "description": (
+                    "null unless audience shares apply (seats kept for an audience until a "
+                    "date, or a maximum for one): then, per audience of the offering, the "
+                    "seats a person of it can take now (null: no limit)"
+                ),
+                "propertyNames": {"enum": AUDIENCES},
+                "additionalProperties": {"type": ["integer", "null"], "minimum": 0},
             },
             "waitlist": {
                 "type": "integer",

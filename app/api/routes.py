@@ -13,6 +13,7 @@ from app.api.openapi import openapi_document
 from app.api.schemas import offering_json
 from app.catalogue.queries import CatalogueFilters, catalogue_page, offering_detail
 from app.database import utcnow
+from app.enrollment.seats import audience_seats
 from app.extensions import csrf
 from app.models import OccurrenceStatus
 from app.page_cache import cached_page
@@ -43,9 +44,16 @@ def offerings():
         per_page = 30
     now = utcnow()
     page = catalogue_page(filters, now, page_size=per_page, with_occurrences=True)
+    by_audience = audience_seats([entry.offering for entry in page.entries], now)
     return jsonify(
         offerings=[
-            offering_json(entry.offering, entry.availability, entry.next_start, now)
+            offering_json(
+                entry.offering,
+                entry.availability,
+                entry.next_start,
+                now,
+                by_audience.get(entry.offering.id),
+            )
             for entry in page.entries
         ],
         total=page.total,
@@ -77,7 +85,9 @@ def offering(slug: str):
         if o.ends_at >= now and o.status == OccurrenceStatus.SCHEDULED
     ]
     next_start = min(upcoming) if upcoming else None
-    return jsonify(offering_json(detail.offering, detail.availability, next_start, now))
+    return jsonify(
+        offering_json(detail.offering, detail.availability, next_start, now, detail.by_audience)
+    )
 
 
 @bp.get("/openapi.json")

@@ -41,8 +41,13 @@ def _organisation(org: Organisation) -> dict[str, str]:
 
 
 def offering_json(
-    offering: Offering, availability: Availability, next_start: datetime | None, now: datetime
+    offering: Offering,
+    availability: Availability,
+    next_start: datetime | None,
+    now: datetime,
+    by_audience: dict[str, int | None] | None = None,
 ) -> dict[str, Any]:
+    """`by_audience`: seats left per audience where audience shares apply (else null)."""
     base = current_app.config["PUBLIC_URL"]
     return {
         "slug": offering.slug,
@@ -59,6 +64,7 @@ def offering_json(
         "signup_state": availability.state.value,
         "capacity": offering.capacity,
         "seats_left": availability.seats_left,
+        "seats_left_by_audience": by_audience or None,
         "waitlist": availability.waitlist_count,
         "organiser": _organisation(offering.organisation),
         "co_organisers": [_organisation(org) for org in offering.co_organisers],

@@ -469,11 +469,15 @@ def send_mail_command(limit: int) -> None:
 
 @bp.cli.command("process-waitlist")
 def process_waitlist_command() -> None:
-    """Expire unanswered waiting-list offers and offer the seats on (run every minute)."""
+    """Expire unanswered waiting-list offers and offer the seats on, and give the waiting
+    list the seats no longer kept for an audience (run every minute)."""
     with write_transaction():
         expired = services.expire_offers(now=utcnow())
-    log_job("process-waitlist", expired=expired)
+        released = services.release_kept_seats(now=utcnow())
+    log_job("process-waitlist", expired=expired, released=released)
     click.echo(f"expired offers: {expired}")
+    if released:
+        click.echo(f"seats no longer kept, given to the waiting list: {released}")
 
 
 @bp.cli.command("send-reminders")

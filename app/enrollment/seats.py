@@ -13,6 +13,8 @@ reads the database and hands those rules their facts.
     seat_counts(ids)         per offering, counts by status in one query (staff pages)
     seats_taken(id)          inside the sign-up lock: how many seats are held right now
     free_seat_now(...)       SQL twin of "one can take a seat now" (the catalogue's filter)
+    held_by_audience(ids)    per offering and audience, seats held (audience shares)
+    has_seat_for(...)        inside the sign-up lock: a seat for this audience, by every share
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ import sqlalchemy as sa
 
 from app.database import as_utc
 from app.enrollment.availability import Availability, OfferingFacts, availability, seats_left
+from app.enrollment.shares import can_take_seat, seats_left_by_audience, shares_apply, shares_of
 from app.extensions import db
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
     PUBLIC_OFFERING_STATUSES,
     SEAT_HOLDING_STATUSES,
+    Audience,
     Enrollment,
     EnrollmentStatus,
     EnrolmentMode,
@@ -113,6 +117,15 @@ class OfferingSeats:
     offering: Offering
     facts: OfferingFacts
     availability: Availability
+    # Where audience shares apply: seats a person of each audience can take now.
+    by_audience: dict[str, int | None] | None = None
+
+    @property
+    def audience_seats_shown(self) -> list[tuple[Audience, int | None]]:
+        """(audience, seats left) in the offering's order, for pages; empty without shares."""
+        if not self.by_audience:
+            return []
+        return [(a, self.by_audience[a]) for a in self.offering.audiences if a in self.by_audience]
 
 
 def _facts_row(offering_id: int):
@@ -146,7 +159,12 @@ def _facts_row(offering_id: int):
 def offering_seats(offering: Offering, now: datetime) -> OfferingSeats:
     """One offering's facts and availability: one query, whatever the offering holds."""
     facts = facts_from_row(offering, _facts_row(offering.id))
-    return OfferingSeats(offering=offering, facts=facts, availability=availability(facts, now))
+    return OfferingSeats(
+        offering=offering,
+        facts=facts,
+        availability=availability(facts, now),
+        by_audience=audience_seats([offering], now).get(offering.id),
+    )
 
 
 def public_offering_seats(slug: str, now: datetime) -> OfferingSeats | None:
@@ -173,6 +191,51 @@ def has_free_seat(offering: Offering) -> bool:
     """A seat can be given now (no limit, or fewer held than the capacity)."""
     left = seats_left(offering.capacity, seats_taken(offering.id))
     return left is None or left > 0
+
+
+# --- audience shares (app/enrollment/shares.py) -------------------------------------------
+
+
+def held_by_audience(offering_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per offering, seats held (confirmed + offered) by each audience, in one query."""
+    held: dict[int, dict[str, int]] = {i: {} for i in offering_ids}
+    if not offering_ids:
+        return held
+    rows = db.session.execute(
+        sa.select(Enrollment.offering_id, Enrollment.audience, sa.func.count())
+        .where(
+            Enrollment.offering_id.in_(offering_ids),
+            Enrollment.status.in_(SEAT_HOLDING_STATUSES),
+        )
+        .group_by(Enrollment.offering_id, Enrollment.audience)
+    ).all()
+    for offering_id, audience, n in rows:
+        held[offering_id][str(audience)] = n
+    return held
+
+
+def audience_seats(offerings: list[Offering], now: datetime) -> dict[int, dict[str, int | None]]:
+    """For the offerings among these with audience shares: seats left per audience.
+
+    One query for a whole page, none when no offering on it has shares.
+    """
+    with_shares = [o for o in offerings if shares_apply(shares_of(o))]
+    held = held_by_audience([o.id for o in with_shares])
+    return {
+        o.id: seats_left_by_audience(o.capacity, shares_of(o), held[o.id], now) for o in with_shares
+    }
+
+
+def has_seat_for(offering: Offering, audience: str, now: datetime) -> bool:
+    """A person of `audience` can be given a seat now, by capacity and every audience share.
+
+    Call it under the offering's lock, like `seats_taken`.
+    """
+    shares = shares_of(offering)
+    if not shares_apply(shares):
+        return has_free_seat(offering)
+    held = held_by_audience([offering.id])[offering.id]
+    return can_take_seat(audience, offering.capacity, shares, held, now)
 
 
 # --- staff pages -----------------------------------------------------------------------------

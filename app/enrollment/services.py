@@ -24,7 +24,14 @@ from app.audit import AuditAction, record_audit
 from app.database import as_utc
 from app.emails import normalize_email
 from app.enrollment.availability import SeatState, signup_closes_at
-from app.enrollment.seats import has_free_seat, offering_seats, seats_taken
+from app.enrollment.seats import (
+    has_free_seat,
+    has_seat_for,
+    held_by_audience,
+    offering_seats,
+    seats_taken,
+)
+from app.enrollment.shares import can_take_seat, shares_apply, shares_of
 from app.enrollment.tokens import manage_token, new_manage_nonce_hash
 from app.extensions import db
 from app.mail.participants import (
@@ -46,6 +53,7 @@ from app.models import (
     EnrollmentStatus,
     EnrolmentMode,
     Offering,
+    OfferingAudience,
     OfferingStatus,
 )
 
@@ -268,7 +276,7 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
         raise AlreadyEnrolled(existing)
     if offering.enrolment_mode == EnrolmentMode.REQUEST:
         status = EnrollmentStatus.REQUESTED
-    elif has_free_seat(offering):
+    elif has_seat_for(offering, person.audience, now):
         status = EnrollmentStatus.CONFIRMED
     else:
         status = EnrollmentStatus.WAITLISTED
@@ -328,7 +336,8 @@ def add_participant_by_staff(
     existing = _active_enrollment_for(offering.id, normalize_email(person.email))
     if existing is not None:
         raise AlreadyEnrolled(existing)
-    status = EnrollmentStatus.CONFIRMED if has_free_seat(offering) else EnrollmentStatus.WAITLISTED
+    seat = has_seat_for(offering, person.audience, now)
+    status = EnrollmentStatus.CONFIRMED if seat else EnrollmentStatus.WAITLISTED
     enrollment, token = _new_enrollment(offering, person, status=status, now=now)
     enrollment.added_by_id = staff_user_id
     _mail_standing(enrollment, token, now)
@@ -340,6 +349,47 @@ def add_participant_by_staff(
 
 def _offer_hours() -> float:
     return float(current_app.config.get("WAITLIST_OFFER_HOURS", 48))
+
+
+def _next_in_line(offering: Offering, now: datetime):
+    """The waiting people to give a seat to, in turn, while a seat is free.
+
+    Without audience shares: the first in line, again and again. With them: the first in
+    line whose audience may take a seat now; someone whose audience has none left keeps
+    their place while the people behind them move up.
+    """
+    shares = shares_of(offering)
+    if not shares_apply(shares):
+        while has_free_seat(offering):
+            first = db.session.scalars(
+                sa.select(Enrollment)
+                .where(
+                    Enrollment.offering_id == offering.id,
+                    Enrollment.status == EnrollmentStatus.WAITLISTED,
+                )
+                .order_by(Enrollment.queued_at, Enrollment.id)
+                .limit(1)
+            ).first()
+            if first is None:
+                return
+            yield first
+        return
+    held = held_by_audience([offering.id])[offering.id]
+    waiting = db.session.scalars(
+        sa.select(Enrollment)
+        .where(
+            Enrollment.offering_id == offering.id,
+            Enrollment.status == EnrollmentStatus.WAITLISTED,
+        )
+        .order_by(Enrollment.queued_at, Enrollment.id)
+    ).all()
+    for person in waiting:
+        if not has_free_seat(offering):
+            return
+        audience = str(person.audience)
+        if can_take_seat(audience, offering.capacity, shares, held, now):
+            held[audience] = held.get(audience, 0) + 1
+            yield person
 
 
 def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
@@ -357,18 +407,7 @@ def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
     hours = _offer_hours()
     closes = signup_closes_at(seats.facts)
     promoted: list[Enrollment] = []
-    while has_free_seat(offering):
-        first = db.session.scalars(
-            sa.select(Enrollment)
-            .where(
-                Enrollment.offering_id == offering.id,
-                Enrollment.status == EnrollmentStatus.WAITLISTED,
-            )
-            .order_by(Enrollment.queued_at, Enrollment.id)
-            .limit(1)
-        ).first()
-        if first is None:
-            break
+    for first in _next_in_line(offering, now):
         token = manage_token(first)
         first.updated_at = now
         if hours <= 0:
@@ -511,6 +550,35 @@ def expire_offers(*, now: datetime) -> int:
     return expired
 
 
+def release_kept_seats(*, now: datetime) -> int:
+    """Seats kept for an audience until a date that has passed go to the waiting list.
+
+    A waiting staff member may have been held back only by seats kept for citizens; once
+    the date passes nobody cancels, so nothing else would offer them the seat. Idempotent;
+    `flask process-waitlist` runs it every minute. Returns how many got a seat.
+    """
+    offering_ids = db.session.scalars(
+        sa.select(OfferingAudience.offering_id)
+        .join(Offering, Offering.id == OfferingAudience.offering_id)
+        .where(
+            OfferingAudience.kept_until <= now,
+            OfferingAudience.min_share_percent.is_not(None),
+            Offering.status == OfferingStatus.PUBLISHED,
+            sa.exists().where(
+                Enrollment.offering_id == OfferingAudience.offering_id,
+                Enrollment.status == EnrollmentStatus.WAITLISTED,
+            ),
+        )
+        .distinct()
+        .order_by(OfferingAudience.offering_id)  # one lock order for everyone
+    ).all()
+    seated = 0
+    for offering_id in offering_ids:
+        if claim_offering(offering_id):
+            seated += len(fill_freed_seats(offering_id, now=now))
+    return seated
+
+
 # --- the facilitator's side ----------------------------------------------------------------
 
 
@@ -523,7 +591,7 @@ def approve_request(
         raise InvalidTransition(enrollment.status)
     enrollment.staff_message = message or enrollment.staff_message
     enrollment.updated_at = now
-    if has_free_seat(enrollment.offering):
+    if has_seat_for(enrollment.offering, enrollment.audience, now):
         enrollment.status = EnrollmentStatus.CONFIRMED
         enrollment.confirmed_at = now
         db.session.flush()
@@ -557,7 +625,7 @@ def move_from_waitlist(enrollment_id: int, *, now: datetime, by_user_id: int | N
     enrollment = _load_locked(enrollment_id)
     if enrollment.status != EnrollmentStatus.WAITLISTED:
         raise InvalidTransition(enrollment.status)
-    if not has_free_seat(enrollment.offering):
+    if not has_seat_for(enrollment.offering, enrollment.audience, now):
         raise NoSeatFree(enrollment.offering_id)
     enrollment.status = EnrollmentStatus.CONFIRMED
     enrollment.confirmed_at = now
@@ -591,6 +659,61 @@ def change_capacity(
     )
     offering.capacity = new_capacity
     db.session.flush()
+    fill_freed_seats(offering_id, now=now)
+    return offering
+
+
+@dataclass
+class ShareSetting:
+    """What staff set for one audience: a kept share until a date, and a maximum."""
+
+    audience: str
+    min_share_percent: int | None = None
+    kept_until: datetime | None = None
+    max_seats: int | None = None
+
+
+class SharesTooLarge(EnrollmentError):
+    """The kept shares add up to more than all the seats."""
+
+
+class ShareNeedsCapacity(EnrollmentError):
+    """A share of the seats needs a number of seats."""
+
+
+def set_audience_shares(
+    offering_id: int, settings: list[ShareSetting], *, now: datetime, by_user_id: int | None
+) -> Offering:
+    """Set the audience shares of an offering (audiences it is not for are ignored).
+
+    Nobody loses a seat; a raised maximum, a smaller share or a past date can let waiting
+    people in at once.
+    """
+    offering = lock_offering(offering_id)
+    rows = {str(row.audience): row for row in offering.audience_rows}
+    wanted = [s for s in settings if s.audience in rows]
+    if any(s.min_share_percent for s in wanted) and offering.capacity is None:
+        raise ShareNeedsCapacity(offering_id)
+    if sum(s.min_share_percent or 0 for s in wanted) > 100:
+        raise SharesTooLarge(offering_id)
+    for setting in wanted:
+        row = rows[setting.audience]
+        row.min_share_percent = setting.min_share_percent or None
+        row.kept_until = setting.kept_until if setting.min_share_percent else None
+        row.max_seats = setting.max_seats
+    offering.updated_at = now
+    db.session.flush()
+    record_audit(
+        user_id=by_user_id,
+        action=AuditAction.CHANGE_CAPACITY,
+        offering_id=offering_id,
+        now=now,
+        details="audience shares: "
+        + ", ".join(
+            f"{s.audience} {s.min_share_percent or 0}% max {_seats_text(s.max_seats)}"
+            for s in wanted
+        ),
+    )
     fill_freed_seats(offering_id, now=now)
     return offering
 

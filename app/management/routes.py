@@ -17,6 +17,7 @@ from app.management import views_admin as admin
 from app.management import views_auth as auth
 from app.management import views_offerings as offerings
 from app.management import views_participants as participants
+from app.management.shares import audience_shares
 from app.security import no_store
 
 bp = Blueprint("management", __name__, url_prefix="/manage", cli_group=None)
@@ -43,6 +44,7 @@ URLS = [
     ("/offerings/<int:offering_id>/unpublish",          offerings.unpublish,             POST),
     ("/offerings/<int:offering_id>/duplicate",          offerings.duplicate,             POST),
     ("/offerings/<int:offering_id>/cancel",             offerings.cancel_offering,       GET_POST),
+    ("/offerings/<int:offering_id>/shares",             audience_shares,                 GET_POST),
     ("/offerings/<int:offering_id>/occurrences/new",    offerings.new_occurrence,        GET_POST),
     ("/offerings/<int:offering_id>/occurrences/series", offerings.new_series,            GET_POST),
     ("/occurrences/<int:occurrence_id>/move",           offerings.move_occurrence,       GET_POST),

@@ -18,7 +18,7 @@ from tests.factories import make_offering
 pytestmark = pytest.mark.committing
 
 
-def _rush(app, url: str, people: range) -> list[int]:
+def _rush(app, url: str, people: range, audience_of=None) -> list[int]:
     barrier = threading.Barrier(len(people))
     codes: list[int] = []
     lock = threading.Lock()
@@ -26,7 +26,8 @@ def _rush(app, url: str, people: range) -> list[int]:
     def sign_up(n: int) -> None:
         client = app.test_client()
         barrier.wait()
-        response = client.post(url, data=form_data(n))
+        fields = {"audience": audience_of(n)} if audience_of else {}
+        response = client.post(url, data=form_data(n, **fields))
         with lock:
             codes.append(response.status_code)
 
@@ -118,3 +119,38 @@ def test_cancellations_during_a_rush_keep_the_count_exact(app):
     held = [e for e in rows if e.status in ("confirmed", "offered")]
     assert len(held) == 3
     assert sum(e.status == "cancelled" for e in rows) == 3
+
+
+MIXED = ("citizen", "relative", "staff")
+
+
+def test_a_mixed_rush_never_exceeds_a_share_or_the_capacity(app):
+    """Citizens, relatives and staff at once: 60 % kept for citizens, at most 2 staff."""
+    from datetime import timedelta
+
+    from app.enrollment.shares import seats_left_by_audience, shares_of
+    from tests.factories import now
+
+    offering = make_offering(capacity=10, audiences=MIXED)
+    for row in offering.audience_rows:
+        if row.audience == "citizen":
+            row.min_share_percent, row.kept_until = 60, now() + timedelta(days=1)
+        if row.audience == "staff":
+            row.max_seats = 2
+    db.session.commit()
+    codes = _rush(
+        app, f"/offerings/{offering.slug}/enroll", range(45), audience_of=lambda n: MIXED[n % 3]
+    )
+    assert codes == [302] * 45
+    rows = _enrollments(offering.id)
+    held: dict[str, int] = {}
+    for e in rows:
+        if e.status in ("confirmed", "offered"):
+            held[e.audience] = held.get(e.audience, 0) + 1
+    assert sum(held.values()) == 10  # 15 citizens fill every seat the others may not take
+    assert held.get("staff", 0) <= 2
+    assert held.get("relative", 0) + held.get("staff", 0) <= 4  # 6 kept for citizens
+    assert held["citizen"] >= 6
+    assert sum(e.status == "waitlisted" for e in rows) == 35
+    left = seats_left_by_audience(10, shares_of(offering), held, now())
+    assert left == {"citizen": 0, "relative": 0, "staff": 0}

@@ -73,6 +73,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.duplicate", "POST"): COPIES_IT,
     ("management.cancel_offering", "GET"): EDITS_IT,
     ("management.cancel_offering", "POST"): EDITS_IT,
+    ("management.audience_shares", "GET"): EDITS_IT,
+    ("management.audience_shares", "POST"): EDITS_IT,
     ("management.new_occurrence", "GET"): EDITS_IT,
     ("management.new_occurrence", "POST"): EDITS_IT,
     ("management.new_series", "GET"): EDITS_IT,

@@ -49,8 +49,8 @@ class Visitor:
         assert token, "the sign-up form has a CSRF token"
         return token.group(1)
 
-    def submit(self, server: str, slug: str, n: int | str, token: str) -> int:
-        data = urllib.parse.urlencode({**form_data(n), "csrf_token": token}).encode()
+    def submit(self, server: str, slug: str, n: int | str, token: str, **fields) -> int:
+        data = urllib.parse.urlencode({**form_data(n, **fields), "csrf_token": token}).encode()
         with self.opener.open(f"{server}/offerings/{slug}/enroll", data=data, timeout=60) as r:
             return r.status
 
@@ -117,3 +117,55 @@ def test_a_rush_split_across_both_servers_never_overbooks(two_servers):
     )
     assert counts == {EnrollmentStatus.CONFIRMED: 10, EnrollmentStatus.WAITLISTED: 30}
     assert _seats_left(first, offering.slug) == _seats_left(second, offering.slug) == 0
+
+
+def test_a_mixed_rush_across_both_servers_keeps_every_audience_share(two_servers):
+    """Citizens, relatives and staff at once, on two servers with two workers each: 50 % of
+    the seats kept for citizens, at most 2 staff; no share and no capacity is exceeded."""
+    from datetime import timedelta
+
+    from tests.factories import now
+
+    first, second = two_servers
+    audiences = ("citizen", "relative", "staff")
+    offering = make_offering(capacity=8, audiences=audiences)
+    for row in offering.audience_rows:
+        if row.audience == "citizen":
+            row.min_share_percent, row.kept_until = 50, now() + timedelta(days=1)
+        if row.audience == "staff":
+            row.max_seats = 2
+    db.session.commit()
+    slug = offering.slug
+    barrier = threading.Barrier(36)
+    statuses: list[int] = []
+
+    def rush(n: int) -> None:
+        visitor = Visitor()
+        server = first if n % 2 else second
+        token = visitor.open_form(server, slug)
+        barrier.wait()
+        statuses.append(visitor.submit(server, slug, n, token, audience=audiences[n % 3]))
+
+    threads = [threading.Thread(target=rush, args=(n,)) for n in range(36)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [200] * 36
+    db.session.rollback()
+    held = dict(
+        db.session.execute(
+            sa.select(Enrollment.audience, sa.func.count())
+            .where(
+                Enrollment.offering_id == offering.id,
+                Enrollment.status.in_([EnrollmentStatus.CONFIRMED, EnrollmentStatus.OFFERED]),
+            )
+            .group_by(Enrollment.audience)
+        ).all()
+    )
+    assert sum(held.values()) == 8
+    assert held.get("staff", 0) <= 2
+    assert held.get("relative", 0) + held.get("staff", 0) <= 4
+    with urllib.request.urlopen(f"{first}/api/v1/offerings/{slug}", timeout=10) as response:
+        body = json.loads(response.read())
+    assert body["seats_left_by_audience"] == {"citizen": 0, "relative": 0, "staff": 0}
