@@ -129,6 +129,18 @@ def _what(entry: AuditEntry, occurrences: dict[int, Occurrence]) -> str:
     action = entry.action
     sign_up = _number(details, "enrollment")
     day = _day(occurrences.get(_number(details, "occurrence") or 0))
+    cover = action in (AuditAction.VIEW_ATTENDANCE_AS_COVER, AuditAction.RECORD_ATTENDANCE_AS_COVER)
+    if cover:  # the owning organisation's staff, covering for a sick colleague
+        plain = {
+            AuditAction.VIEW_ATTENDANCE_AS_COVER: AuditAction.VIEW_ATTENDANCE,
+            AuditAction.RECORD_ATTENDANCE_AS_COVER: AuditAction.RECORD_ATTENDANCE,
+        }[action]
+        words = _what_plain(plain, details, sign_up, day)
+        return _("%(what)s, covering for a colleague", what=words)
+    return _what_plain(action, details, sign_up, day)
+
+
+def _what_plain(action: str, details: str, sign_up: int | None, day: str | None) -> str:
     if action == AuditAction.VIEW_PARTICIPANTS:
         return _("Viewed the participant list")
     if action == AuditAction.VIEW_ATTENDANCE:

@@ -289,3 +289,24 @@ def test_audit_entries_never_hold_participant_data(client, app):
         assert text not in page, text
         assert text not in exported, text
     assert "Deleted their own data" in page and "The participant" in page
+
+
+def test_covering_for_a_colleague_reads_as_such(client):
+    from tests.management.helpers import make_co_organised_world
+
+    w = make_co_organised_world()
+    _on_3_december(w.occurrence)
+    sign_in_as(client, w.cover)
+    client.get(f"/manage/occurrences/{w.occurrence.id}/attendance")
+    client.post(
+        f"/manage/occurrences/{w.occurrence.id}/attendance",
+        data={"enrollment_id": str(w.confirmed.id), "status": "present"},
+    )
+    admin = make_staff("admin", None)
+    sign_in_as(client, admin)
+    page = client.get(f"/manage/audit?lang=en&user={w.cover.id}").text
+    assert "Viewed the attendance of December 3, 2026, covering for a colleague" in page
+    assert (
+        f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2026, "
+        "covering for a colleague"
+    ) in page
