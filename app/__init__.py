@@ -27,6 +27,7 @@ from app.evaluations.routes import bp as evaluations_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
 from app.figures.routes import bp as figures_bp
+from app.learning.routes import bp as learning_bp
 from app.mail import courier
 from app.management.routes import bp as management_bp
 from app.models import ChangeMarker
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(learning_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured

@@ -52,6 +52,29 @@ def _secret_key(instance_path: Path, environment: str) -> str:
     return key_file.read_text().strip()
 
 
+def _learning_plan_keys(instance_path: Path, environment: str) -> list[str]:
+    """Production must be given the keys; development keeps a generated one in instance/."""
+    listed = os.environ.get("LEARNING_PLAN_KEYS", "")
+    keys = [key.strip() for key in listed.split(",") if key.strip()]
+    if keys:
+        return keys
+    if environment == "production":
+        raise ConfigError(
+            "LEARNING_PLAN_KEYS is not set. Holdplads refuses to start in production without "
+            "it: learning plans are stored encrypted with it. Make a key with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key()'
+            '.decode())"` and keep it apart from the database backups.'
+        )
+    key_file = instance_path / "learning_plan_key"
+    if not key_file.exists():
+        from cryptography.fernet import Fernet
+
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(Fernet.generate_key().decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
 def _rate_limit_storage(environment: str) -> str:
     """Rate limits are counted in memory unless a shared store is named; in memory, each
     worker counts for itself, so four workers allow four times the limit."""
@@ -185,6 +208,10 @@ def from_env(instance_path: str) -> dict:
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain").strip().lower(),
         **_privacy_settings(),
         **_hardening_settings(),
+        # A participant's own learning plan is encrypted with these Fernet keys (app/learning/):
+        # comma-separated, the newest first; older keys only decrypt, until
+        # `flask rotate-learning-plan-key` has re-encrypted every plan with the newest.
+        "LEARNING_PLAN_KEYS": _learning_plan_keys(instance, environment),
     }
 
 

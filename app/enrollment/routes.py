@@ -60,6 +60,7 @@ from app.enrollment.tokens import (
 from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
+from app.learning.services import courses_with_plans
 from app.mail.notifications import queue_reminders
 from app.mail.sender import send_pending
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
@@ -414,6 +415,7 @@ def my_bookings():
             now=utcnow(),
             calendar=calendar,
             feed_token=personal_calendar_token(email) if calendar is not None else None,
+            plan_course_ids={offering.id for offering in courses_with_plans(email)},
         )
     form = EmailForm()
     if form.validate_on_submit():
