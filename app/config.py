@@ -57,6 +57,16 @@ def _learning_plan_keys(instance_path: Path, environment: str) -> list[str]:
     listed = os.environ.get("LEARNING_PLAN_KEYS", "")
     keys = [key.strip() for key in listed.split(",") if key.strip()]
     if keys:
+        from cryptography.fernet import Fernet
+
+        for key in keys:
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ConfigError(
+                    "LEARNING_PLAN_KEYS holds a value that is not a Fernet key (32 bytes in "
+                    "URL-safe base64, as Fernet.generate_key() makes them)."
+                ) from None
         return keys
     if environment == "production":
         raise ConfigError(

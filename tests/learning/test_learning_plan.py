@@ -242,5 +242,9 @@ def test_production_without_learning_plan_keys_refuses_with_a_clear_message(monk
     monkeypatch.delenv("LEARNING_PLAN_KEYS", raising=False)
     with pytest.raises(ConfigError, match="LEARNING_PLAN_KEYS"):
         config.from_env(str(tmp_path))
-    monkeypatch.setenv("LEARNING_PLAN_KEYS", "new-key, old-key")
-    assert config.from_env(str(tmp_path))["LEARNING_PLAN_KEYS"] == ["new-key", "old-key"]
+    monkeypatch.setenv("LEARNING_PLAN_KEYS", "not-a-key")
+    with pytest.raises(ConfigError, match="not a Fernet key"):
+        config.from_env(str(tmp_path))
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("LEARNING_PLAN_KEYS", f"{new}, {old}")
+    assert config.from_env(str(tmp_path))["LEARNING_PLAN_KEYS"] == [new, old]
