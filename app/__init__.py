@@ -20,6 +20,7 @@ from app import config as config_module
 from app.api.routes import bp as api_bp
 from app.calendar.routes import bp as calendar_bp
 from app.catalogue.routes import bp as catalogue_bp
+from app.certificates.routes import bp as certificates_bp
 from app.database import install_sqlite_hooks, track_changes
 from app.demo.commands import seed_demo
 from app.enrollment.routes import bp as enrollment_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured

@@ -222,6 +222,9 @@ def from_env(instance_path: str) -> dict:
         # comma-separated, the newest first; older keys only decrypt, until
         # `flask rotate-learning-plan-key` has re-encrypted every plan with the newest.
         "LEARNING_PLAN_KEYS": _learning_plan_keys(instance, environment),
+        # A certificate of participation (kursusbevis) is offered in /my once a course has
+        # ended to those present at this share of its held dates, in per cent (1-100).
+        "CERTIFICATE_MIN_ATTENDANCE_PERCENT": _percent("CERTIFICATE_MIN_ATTENDANCE_PERCENT", 80),
     }
 
 
@@ -229,6 +232,13 @@ def _days(name: str, default: int) -> int:
     value = int(os.environ.get(name, str(default)))
     if value < 0:
         raise ConfigError(f"{name} must be 0 or more days, not {value}.")
+    return value
+
+
+def _percent(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if not 1 <= value <= 100:
+        raise ConfigError(f"{name} must be a whole per cent from 1 to 100, not {value}.")
     return value
 
 
