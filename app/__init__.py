@@ -36,6 +36,7 @@ from app.ops import logs
 from app.ops.commands import backup_command
 from app.ops.health import bp as health_bp
 from app.privacy.routes import bp as privacy_bp
+from app.prospectus.routes import bp as prospectus_bp
 from app.routing import IdConverter, SlugConverter
 from app.suggestions.routes import bp as suggestions_bp
 
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(prospectus_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured
