@@ -7,5 +7,6 @@ LEARNING_PLAN_KEYS, goes into the person's own data export and is erased with th
 models.py    the table: who, which course, and the encrypted content
 crypto.py    Fernet with several keys (MultiFernet): the newest encrypts, all decrypt
 services.py  read, save, export, erase, re-encrypt with the newest key
+erasure.py   a plan goes when its sign-up is erased (retention, "delete my data")
 routes.py    /my/learning-plan/<offering_id>, and `flask rotate-learning-plan-key`
 """

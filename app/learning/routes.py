@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.database import utcnow
 from app.enrollment.sign_in import PARTICIPANT_SESSION_KEY
-from app.learning import services
+from app.learning import erasure, services  # noqa: F401  (erasure: plans go with a sign-up)
 from app.learning.crypto import PlanUnreadable
 from app.learning.forms import LearningPlanForm
 from app.security import no_store

@@ -160,29 +160,6 @@ def erase_plans(email_normalized: str) -> int:
     ).rowcount
 
 
-def erase_plan_with(enrollment: Enrollment) -> int:
-    """Before an enrollment is erased: its course's plan goes too, unless the same address
-    still holds another enrollment on that course that is not erased."""
-    email, offering_id = enrollment.email_normalized, enrollment.offering_id
-    others = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Enrollment)
-        .where(
-            Enrollment.email_normalized == email,
-            Enrollment.offering_id == offering_id,
-            Enrollment.erased_at.is_(None),
-            Enrollment.id != enrollment.id,
-        )
-    )
-    if others:
-        return 0
-    return db.session.execute(
-        sa.delete(LearningPlan).where(
-            LearningPlan.email_normalized == email, LearningPlan.offering_id == offering_id
-        )
-    ).rowcount
-
-
 def reencrypt_all() -> int:
     """Re-encrypt every plan with the newest key (key rotation, step 2); how many."""
     rows = db.session.scalars(sa.select(LearningPlan).order_by(LearningPlan.id)).all()
