@@ -1,7 +1,7 @@
 """My learning plan: learning_plans (a person's goals and notes per course, encrypted).
 
 Revision ID: 8ac994fc8320
-Revises: 3e0d9c64f0b8
+Revises: 8d13a0c0e001
 Create Date: 2026-12-01 01:01:04
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8ac994fc8320"
-down_revision = "3e0d9c64f0b8"
+down_revision = "8d13a0c0e001"
 branch_labels = None
 depends_on = None
 
