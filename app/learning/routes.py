@@ -17,7 +17,9 @@ from flask_babel import gettext as _
 
 from app.database import utcnow
 from app.enrollment.sign_in import PARTICIPANT_SESSION_KEY
-from app.learning import erasure, services  # noqa: F401  (erasure: plans go with a sign-up)
+
+# erasure: a plan goes with its erased sign-up; own_data: plans in the person's own data
+from app.learning import erasure, own_data, services  # noqa: F401
 from app.learning.crypto import PlanUnreadable
 from app.learning.forms import LearningPlanForm
 from app.security import no_store

@@ -128,7 +128,20 @@ def save_plan(
     return PlanContent(goals=goals, notes=notes, updated_at=now)
 
 
-# --- the person's own data: export and erasure (app/privacy calls these) --------------------
+# --- the person's own data: export and erasure (own_data.py hooks them into app/privacy) ---
+
+
+def plan_as_dict(row: LearningPlan, course_title: str) -> dict:
+    """One plan as the person's data export holds it: their own words, decrypted."""
+    content = _open(row)
+    return {
+        "course": course_title,
+        "offering_id": row.offering_id,
+        "goals": content.goals,
+        "notes": content.notes,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
 
 
 def export_plans(email_normalized: str) -> list[dict]:
@@ -139,18 +152,7 @@ def export_plans(email_normalized: str) -> list[dict]:
         .where(LearningPlan.email_normalized == email_normalized)
         .order_by(LearningPlan.id)
     ).all()
-    exported = []
-    for row, title in rows:
-        content = _open(row)
-        exported.append(
-            {
-                "course": title,
-                "goals": content.goals,
-                "notes": content.notes,
-                "updated_at": row.updated_at.isoformat(),
-            }
-        )
-    return exported
+    return [plan_as_dict(row, title) for row, title in rows]
 
 
 def erase_plans(email_normalized: str) -> int:

@@ -171,20 +171,37 @@ def test_emptying_both_fields_deletes_the_plan(client, course_and_person):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningPlan)) == 0
 
 
-def test_export_holds_the_plan_and_erasing_the_persons_data_removes_it(client, course_and_person):
+def test_my_data_download_holds_the_plan_and_deleting_my_data_removes_it(client, course_and_person):
     offering, enrollment = course_and_person
     _write(client, offering)
-    exported = services.export_plans("ida@example.com")
-    assert exported == [
-        {
-            "course": "Håb og recovery",
-            "goals": SECRET_GOAL,
-            "notes": SECRET_NOTE,
-            "updated_at": exported[0]["updated_at"],
-        }
-    ]
-    assert services.erase_plans("ida@example.com") == 1
+    download = client.get("/my/data.json").get_json()
+    assert [
+        (p["course"], p["offering_id"], p["goals"], p["notes"]) for p in download["learning_plans"]
+    ] == [("Håb og recovery", offering.id, SECRET_GOAL, SECRET_NOTE)]
+    # From the manage link, one sign-up's data holds its course's plan too.
+    from app.enrollment.tokens import manage_token
+
+    one = client.get(f"/enrollments/{manage_token(enrollment)}/data.json").get_json()
+    assert [p["goals"] for p in one["learning_plans"]] == [SECRET_GOAL]
+
+    assert client.post("/my/data/delete").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningPlan)) == 0
     assert services.export_plans("ida@example.com") == []
+
+
+def test_deleting_one_sign_ups_data_removes_that_courses_plan_only(app, client):
+    first, second = make_offering(title="Første"), make_offering(title="Andet")
+    enrollment = make_enrollment(first, status="confirmed", email="ida@example.com")
+    make_enrollment(second, status="confirmed", email="ida@example.com")
+    _sign_in_participant(client, "ida@example.com")
+    _write(client, first)
+    _write(client, second, goals="Mit andet mål")
+    from app.enrollment.tokens import manage_token
+
+    assert client.post(f"/enrollments/{manage_token(enrollment)}/delete-data").status_code == 302
+    left = services.export_plans("ida@example.com")
+    assert [p["goals"] for p in left] == ["Mit andet mål"]
+    assert services.erase_plans("ida@example.com") == 1
 
 
 def test_erasing_the_enrollment_erases_its_plan_but_not_while_another_seat_remains(
