@@ -20,6 +20,7 @@ from app import config as config_module
 from app.api.routes import bp as api_bp
 from app.calendar.routes import bp as calendar_bp
 from app.catalogue.routes import bp as catalogue_bp
+from app.certificates.routes import bp as certificates_bp
 from app.database import install_sqlite_hooks, track_changes
 from app.demo.commands import seed_demo
 from app.enrollment.routes import bp as enrollment_bp
@@ -27,6 +28,7 @@ from app.evaluations.routes import bp as evaluations_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.figures import pseudonym  # noqa: F401  (stamps each new enrollment's pseudonym)
 from app.figures.routes import bp as figures_bp
+from app.learning.routes import bp as learning_bp
 from app.mail import courier
 from app.management.routes import bp as management_bp
 from app.models import ChangeMarker
@@ -34,6 +36,7 @@ from app.ops import logs
 from app.ops.commands import backup_command
 from app.ops.health import bp as health_bp
 from app.privacy.routes import bp as privacy_bp
+from app.prospectus.routes import bp as prospectus_bp
 from app.routing import IdConverter, SlugConverter
 from app.suggestions.routes import bp as suggestions_bp
 from app.wellbeing import routes as _wellbeing_routes  # noqa: F401  (its pages join enrollment's)
@@ -100,6 +103,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(suggestions_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(prospectus_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     oidc.init_app(app)  # staff sign-in with the municipality's accounts, when configured

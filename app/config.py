@@ -52,6 +52,39 @@ def _secret_key(instance_path: Path, environment: str) -> str:
     return key_file.read_text().strip()
 
 
+def _learning_plan_keys(instance_path: Path, environment: str) -> list[str]:
+    """Production must be given the keys; development keeps a generated one in instance/."""
+    listed = os.environ.get("LEARNING_PLAN_KEYS", "")
+    keys = [key.strip() for key in listed.split(",") if key.strip()]
+    if keys:
+        from cryptography.fernet import Fernet
+
+        for key in keys:
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ConfigError(
+                    "LEARNING_PLAN_KEYS holds a value that is not a Fernet key (32 bytes in "
+                    "URL-safe base64, as Fernet.generate_key() makes them)."
+                ) from None
+        return keys
+    if environment == "production":
+        raise ConfigError(
+            "LEARNING_PLAN_KEYS is not set. Holdplads refuses to start in production without "
+            "it: learning plans are stored encrypted with it. Make a key with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key()'
+            '.decode())"` and keep it apart from the database backups.'
+        )
+    key_file = instance_path / "learning_plan_key"
+    if not key_file.exists():
+        from cryptography.fernet import Fernet
+
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(Fernet.generate_key().decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
 def _rate_limit_storage(environment: str) -> str:
     """Rate limits are counted in memory unless a shared store is named; in memory, each
     worker counts for itself, so four workers allow four times the limit."""
@@ -185,6 +218,13 @@ def from_env(instance_path: str) -> dict:
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain").strip().lower(),
         **_privacy_settings(),
         **_hardening_settings(),
+        # A participant's own learning plan is encrypted with these Fernet keys (app/learning/):
+        # comma-separated, the newest first; older keys only decrypt, until
+        # `flask rotate-learning-plan-key` has re-encrypted every plan with the newest.
+        "LEARNING_PLAN_KEYS": _learning_plan_keys(instance, environment),
+        # A certificate of participation (kursusbevis) is offered in /my once a course has
+        # ended to those present at this share of its held dates, in per cent (1-100).
+        "CERTIFICATE_MIN_ATTENDANCE_PERCENT": _percent("CERTIFICATE_MIN_ATTENDANCE_PERCENT", 80),
     }
 
 
@@ -192,6 +232,13 @@ def _days(name: str, default: int) -> int:
     value = int(os.environ.get(name, str(default)))
     if value < 0:
         raise ConfigError(f"{name} must be 0 or more days, not {value}.")
+    return value
+
+
+def _percent(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if not 1 <= value <= 100:
+        raise ConfigError(f"{name} must be a whole per cent from 1 to 100, not {value}.")
     return value
 
 

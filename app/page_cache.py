@@ -118,7 +118,7 @@ def _personal_request() -> bool:
 
 
 _VALIDATORS = [("Cache-Control", "no-cache"), ("Vary", "Cookie, Accept-Language")]
-_STORED_HEADERS = {"content-type", "etag", "cache-control", "vary"}
+_STORED_HEADERS = {"content-type", "etag", "cache-control", "vary", "content-disposition"}
 
 
 def cached_page(view: Callable) -> Callable:
@@ -161,7 +161,9 @@ def page_key(marker: int, language: str, full_path: str) -> str:
 _KEY = "holdplads.page_key"  # set by the middleware, so Flask uses the very same key
 _CACHEABLE = "holdplads.page_cacheable"  # set by cached_page: this answer may be kept whole
 # The URLs of the views wrapped in `cached_page` (tests/test_routing.py checks it).
-_CACHED_PATHS = re.compile(rf"^/(?:|offerings/{SLUG}|api/v1/offerings(?:/{SLUG})?)$")
+_CACHED_PATHS = re.compile(
+    rf"^/(?:|offerings/{SLUG}|api/v1/offerings(?:/{SLUG})?|prospectus(?:\.pdf)?)$"
+)
 _NOT_KEPT = {"set-cookie", "date", "server", "connection", "transfer-encoding"}
 
 

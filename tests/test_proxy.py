@@ -85,6 +85,7 @@ def test_production_refuses_per_worker_limits_with_several_workers(monkeypatch, 
 
     monkeypatch.setenv("HOLDPLADS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("LEARNING_PLAN_KEYS", "bGVhcm5pbmctcGxhbi1rZXktZm9yLXRlc3RzLTMyYiE=")
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):

@@ -13,6 +13,7 @@ SAMPLE_VALUES = {
     "token": "abcdefghijklmnopqrstuvwxyz",
     "int": 7,
     "key": "signups",  # a table of /manage/figures
+    "code": "K7QF-3M9X-TP2A",  # a certificate's verification code
 }
 NOT_SLUGS = ["Tilbud", "tilbud--2", "-tilbud", "tilbud-", "til_bud", "tilbud.2", "æble"]
 

@@ -39,6 +39,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.routing import BaseConverter
 
 from app.calendar.tokens import personal_calendar_settings, personal_calendar_token
+from app.certificates.services import certificates_in_view, min_share
 from app.database import utcnow
 from app.emails import normalize_email
 from app.enrollment import absence, services
@@ -60,6 +61,7 @@ from app.enrollment.tokens import (
 from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
+from app.learning.services import courses_with_plans
 from app.mail.notifications import queue_reminders
 from app.mail.sender import send_pending
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
@@ -407,15 +409,21 @@ def my_bookings():
     if email:
         calendar = personal_calendar_settings(email)
         enrollments = services.enrollments_for_email(email)
+        now = utcnow()
         return render_template(
             "enrollment/my.html",
             email=email,
             active=[e for e in enrollments if e.status in ACTIVE_ENROLLMENT_STATUSES],
             ended=[e for e in enrollments if e.status not in ACTIVE_ENROLLMENT_STATUSES],
             form=ConfirmForm(),
-            now=utcnow(),
+            now=now,
             calendar=calendar,
             feed_token=personal_calendar_token(email) if calendar is not None else None,
+            plan_course_ids={offering.id for offering in courses_with_plans(email)},
+            certificates=certificates_in_view(
+                enrollments, now=now, min_share=min_share(current_app.config)
+            ),
+            certificate_percent=current_app.config["CERTIFICATE_MIN_ATTENDANCE_PERCENT"],
         )
     form = EmailForm()
     if form.validate_on_submit():
