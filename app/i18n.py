@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -91,6 +93,20 @@ def lang_attr(obj_da: str | None, obj_en: str | None) -> Markup:
     return Markup("")
 
 
+def organisers(offering) -> str:
+    """Who runs an offering, as pages and mails say it: "Recovery-skolen i samarbejde med
+    Frivilligcenteret og Bydelsmødrene" ("A, B og C"; in English "A, B, and C")."""
+    owner = localized(offering.organisation.name, offering.organisation.name_en)
+    partners = [localized(org.name, org.name_en) for org in offering.co_organisers]
+    if not partners:
+        return owner
+    return _(
+        "%(owner)s in cooperation with %(partners)s",
+        owner=owner,
+        partners=format_list(partners, locale=str(get_locale() or "da")),
+    )
+
+
 def _format_time(value: datetime, fmt: str = "short") -> str:
     """24-hour Danish time in every language ("18.30" in Danish, "18:30" in English).
 
@@ -145,5 +161,6 @@ def init_app(app: Flask) -> None:
         localized=localized,
         current_language=current_language,
         lang_attr=lang_attr,
+        organisers=organisers,
         language_url=language_url,
     )

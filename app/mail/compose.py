@@ -17,7 +17,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from app.calendar.ical import build_invitation
-from app.i18n import localized
+from app.i18n import localized, organisers
 from app.mail.kinds import MailKind
 from app.mail.outbox import queue_mail
 from app.models import Enrollment, EnrollmentStatus, Occurrence, Offering, OutboxMessage
@@ -37,6 +37,7 @@ class Draft:
     paragraphs: list[str]
     actions: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
     show_details: bool = True
+    greet: bool = True  # False when the words already open with a greeting (staff's own)
 
 
 def language_of(enrollment: Enrollment) -> str:
@@ -64,6 +65,20 @@ def manage_url(token: str | None) -> str:
     return public_url("enrollment.manage", token=token)
 
 
+_GREETINGS = frozenset(
+    ["hej", "hejsa", "hey", "hi", "hello", "dear", "kære", "goddag", "godmorgen", "godaften"]
+)
+
+
+def opens_with_greeting(paragraphs: Sequence[str]) -> bool:
+    """True when a text written by staff already greets ("Hej alle,", "Kære deltagere"): the
+    mail then starts with their greeting, not ours as well."""
+    if not paragraphs:
+        return False
+    words = paragraphs[0].split(maxsplit=1)
+    return bool(words) and words[0].strip(",.!:;").casefold() in _GREETINGS
+
+
 def manage_actions(token: str | None) -> list[tuple[str, str]]:
     label = _("See your bookings") if token is None else _("See or change your sign-up")
     return [(label, manage_url(token))]
@@ -84,6 +99,7 @@ def _details(enrollment: Enrollment, now: datetime) -> dict:
     )
     return {
         "title": title_of(offering),
+        "organisers": organisers(offering),
         "offering_url": public_url("catalogue.offering", slug=offering.slug),
         "occurrences": upcoming,
         "place": place,
@@ -96,7 +112,9 @@ def render(draft: Draft, *, name: str | None, details: dict | None) -> tuple[str
     """The plain-text and HTML bodies of a mail."""
     context = {
         "draft": draft,
-        "greeting": _("Dear %(name)s,", name=name) if name else _("Hello,"),
+        "greeting": (_("Dear %(name)s,", name=name) if name else _("Hello,"))
+        if draft.greet
+        else None,
         "details": details if draft.show_details else None,
         "my_url": public_url("enrollment.my_bookings"),
     }

@@ -52,22 +52,32 @@ def _active_enrollments(offering_id: int, ids: Iterable[int] | None = None) -> l
 
 
 def notify_occurrence_changed(
-    occurrence_id: int, *, change: str, now: datetime, message: str | None = None
+    occurrence_id: int,
+    *,
+    change: str,
+    now: datetime,
+    message: str | None = None,
+    was_starts_at: datetime | None = None,
 ) -> int:
     """Tell everyone signed up that one meeting moved or was cancelled; returns the count.
 
     Call it after the change is made (and the occurrence's sequence raised), in the same
-    transaction. People with a seat get an updated invitation or its withdrawal.
+    transaction, with the time the meeting had before (`was_starts_at`) when it moved.
+    People with a seat get an updated invitation or its withdrawal.
     """
     if change not in ("moved", "cancelled"):
         raise ValueError("change must be 'moved' or 'cancelled'")
     occurrence = db.session.get(Occurrence, occurrence_id)
     if occurrence is None:
         return 0
-    mail = mail_occurrence_moved if change == "moved" else mail_occurrence_cancelled
     count = 0
     for enrollment in _active_enrollments(occurrence.offering_id):
-        mail(enrollment, occurrence, message=message, now=now)
+        if change == "moved":
+            mail_occurrence_moved(
+                enrollment, occurrence, message=message, now=now, was_starts_at=was_starts_at
+            )
+        else:
+            mail_occurrence_cancelled(enrollment, occurrence, message=message, now=now)
         count += 1
     return count
 

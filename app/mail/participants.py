@@ -15,12 +15,13 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
-from app.enrollment.tokens import absence_token
+from app.enrollment.tokens import absence_token, manage_token
 from app.mail.compose import (
     Draft,
     language_of,
     manage_actions,
     manage_url,
+    opens_with_greeting,
     public_url,
     queue_about,
     render,
@@ -241,9 +242,9 @@ def mail_cancelled(
     with force_locale(language_of(enrollment)):
         title = title_of(enrollment.offering)
         draft = Draft(
-            _("You are no longer signed up: %(title)s", title=title),
+            _("You have cancelled: %(title)s", title=title),
             [
-                _("You are no longer signed up for %(title)s.", title=title),
+                _("You have cancelled your sign-up for %(title)s.", title=title),
                 _("Thank you for letting us know. You are welcome to sign up again later."),
             ],
             show_details=False,
@@ -295,14 +296,30 @@ def mail_already_enrolled(
 
 
 def mail_occurrence_moved(
-    enrollment: Enrollment, occurrence: Occurrence, *, message: str | None, now: datetime
+    enrollment: Enrollment,
+    occurrence: Occurrence,
+    *,
+    message: str | None,
+    now: datetime,
+    was_starts_at: datetime | None = None,
 ) -> OutboxMessage | None:
-    """One meeting has a new time; someone with a seat gets the updated invitation."""
+    """One meeting has a new time (it started at `was_starts_at`); someone with a seat gets
+    the updated invitation. The mail says the old time and the new one."""
     with force_locale(language_of(enrollment)):
         title, at = title_of(enrollment.offering), when(occurrence.starts_at)
-        moved = _("A meeting of %(title)s has moved. It is now %(when)s.", title=title, when=at)
+        if was_starts_at is not None and was_starts_at != occurrence.starts_at:
+            moved = _(
+                "A meeting of %(title)s has moved from %(old)s to %(new)s.",
+                title=title,
+                old=when(was_starts_at),
+                new=at,
+            )
+        else:
+            moved = _("A meeting of %(title)s on %(when)s has changed.", title=title, when=at)
         draft = Draft(
-            _("New time: %(title)s", title=title), [moved, *_note(message)], manage_actions(None)
+            _("New time: %(title)s", title=title),
+            [moved, *_note(message)],
+            manage_actions(manage_token(enrollment)),
         )
         return queue_about(MailKind.OCCURRENCE_MOVED, enrollment, draft, now=now)
 
@@ -319,7 +336,7 @@ def mail_occurrence_cancelled(
         draft = Draft(
             _("Cancelled meeting: %(title)s", title=title),
             [cancelled, *_note(message)],
-            manage_actions(None),
+            manage_actions(manage_token(enrollment)),
         )
         return queue_about(
             MailKind.OCCURRENCE_CANCELLED,
@@ -388,7 +405,7 @@ def mail_reminder(
                         token=absence_token(enrollment, occurrence.id),
                     ),
                 ),
-                *manage_actions(None),
+                *manage_actions(manage_token(enrollment)),
             ],
         )
         return queue_about(
@@ -405,7 +422,12 @@ def mail_staff_message(
 ) -> OutboxMessage | None:
     """Staff wrote to the participants of an offering; their words, our frame."""
     with force_locale(language_of(enrollment)):
-        draft = Draft(subject, list(paragraphs), manage_actions(None))
+        draft = Draft(
+            subject,
+            list(paragraphs),
+            manage_actions(manage_token(enrollment)),
+            greet=not opens_with_greeting(paragraphs),
+        )
         return queue_about(MailKind.STAFF_MESSAGE, enrollment, draft, now=now)
 
 

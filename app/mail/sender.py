@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from email import message_from_string
 from email import policy as email_policy
 from email.errors import HeaderParseError
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -31,9 +32,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.mail.addresses import deliverable_address, header_text
+from app.mail.addresses import NotMailable, deliverable_address, header_text
 from app.mail.kinds import FORGOTTEN_ON_DELIVERY
-from app.models import OutboxMessage, OutboxStatus
+from app.models import Enrollment, Offering, OutboxMessage, OutboxStatus
 from app.transaction import write_transaction
 
 CLAIM_LEASE = timedelta(minutes=10)
@@ -63,9 +64,33 @@ class UnbuildableMessage(ValueError):
     one header): it is marked failed at once, for staff to see, never retried for ever."""
 
 
-# The top-level headers of every message (Content-* and MIME-Version are the MIME layout's).
+# The top-level headers of every message (Content-* and MIME-Version are the MIME layout's);
+# mail to a participant about their sign-up also has Reply-To, the offering's contact.
 _HEADERS = ["From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted"]
-_UTF8 = email_policy.default.clone(utf8=True)  # for SMTPUTF8 addresses and .eml files
+
+
+class _Policy(email_policy.EmailPolicy):
+    """The default policy, but the subject is encoded whole (RFC 2047, as compat32 does).
+
+    Python's header folder loses or adds the space between an encoded word and the next
+    word ("handling – små" arrived as "handling –små"), and may cut a base64 word in two. A
+    subject that fits on one line in ASCII is written as it is; any other is one run of
+    UTF-8 encoded words with every space inside them, which every reader decodes exactly.
+    """
+
+    def _fold(self, name, value, refold_binary=False):
+        if name.lower() != "subject" or self.utf8:
+            return super()._fold(name, value, refold_binary)
+        text = str(value)
+        if not (text.isascii() and len(name) + 2 + len(text) <= self.max_line_length):
+            text = Header(text, "utf-8", maxlinelen=self.max_line_length, header_name=name).encode(
+                linesep=self.linesep
+            )
+        return f"{name}: {text}{self.linesep}"
+
+
+_POLICY = _Policy()
+_UTF8 = _POLICY.clone(utf8=True)  # for SMTPUTF8 addresses and .eml files
 
 
 def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMessage:
@@ -75,7 +100,7 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
     try:
         to_address = deliverable_address(message.to_address)
         local, _at, to_domain = to_address.rpartition("@")
-        email = EmailMessage()
+        email = EmailMessage(policy=_POLICY)
         email["From"] = sender
         email["To"] = Address(
             display_name=header_text(message.to_name), username=local, domain=to_domain
@@ -83,6 +108,9 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
         email["Subject"] = header_text(message.subject)
     except (ValueError, TypeError, IndexError, HeaderParseError) as error:
         raise UnbuildableMessage(str(error)) from error
+    reply_to = _reply_to(message)
+    if reply_to is not None:
+        email["Reply-To"] = reply_to
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
     email["Auto-Submitted"] = "auto-generated"
@@ -98,11 +126,29 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
             filename="invite.ics",
             params={"method": message.ics_method or "PUBLISH", "charset": "utf-8"},
         )
-    _check_headers(email, to_address)
+    _check_headers(email, to_address, reply_to)
     return email
 
 
-def _check_headers(email: EmailMessage, to_address: str) -> None:
+def _reply_to(message: OutboxMessage) -> str | None:
+    """A participant who answers a mail about their sign-up writes to the people who run
+    the offering (its contact address), not to the site's no-reply sender."""
+    if message.enrollment_id is None:
+        return None
+    contact = db.session.scalar(
+        sa.select(Offering.contact_email)
+        .join(Enrollment, Enrollment.offering_id == Offering.id)
+        .where(Enrollment.id == message.enrollment_id)
+    )
+    if not contact:
+        return None
+    try:
+        return deliverable_address(contact)
+    except NotMailable:
+        return None  # never lose the mail over the contact field
+
+
+def _check_headers(email: EmailMessage, to_address: str, reply_to: str | None = None) -> None:
     """Read the finished message back as a mail reader would: exactly our headers, and one
     recipient, whatever the email package did with the values."""
     try:
@@ -115,7 +161,10 @@ def _check_headers(email: EmailMessage, to_address: str) -> None:
         addresses = parsed["To"].addresses
     except Exception as error:  # noqa: BLE001 - anything unreadable is unsendable
         raise UnbuildableMessage(f"unreadable headers: {error}") from error
-    if names != _HEADERS or len(addresses) != 1 or addresses[0].addr_spec != to_address:
+    expected = _HEADERS if reply_to is None else [*_HEADERS[:3], "Reply-To", *_HEADERS[3:]]
+    if reply_to is not None and [a.addr_spec for a in parsed["Reply-To"].addresses] != [reply_to]:
+        raise UnbuildableMessage("Reply-To changed while building")
+    if names != expected or len(addresses) != 1 or addresses[0].addr_spec != to_address:
         raise UnbuildableMessage(f"headers changed while building: {names}")
 
 

@@ -502,6 +502,7 @@ def move_occurrence(
         raise CancelledDateCannotMove()
     if ends_at <= starts_at:
         raise BadTimes()
+    was_starts_at = occurrence.starts_at
     occurrence.starts_at = starts_at
     occurrence.ends_at = ends_at
     occurrence.location_id = location_id
@@ -509,7 +510,11 @@ def move_occurrence(
     mark_occurrence_changed(occurrence, now=now)
     db.session.flush()
     notify_occurrence_changed(
-        occurrence.id, change="moved", now=now, message=_none_if_blank(message)
+        occurrence.id,
+        change="moved",
+        now=now,
+        message=_none_if_blank(message),
+        was_starts_at=was_starts_at,
     )
 
 

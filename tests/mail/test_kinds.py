@@ -125,8 +125,8 @@ EXPECTED = {
         None,
     ),
     MailKind.CANCELLED: (
-        f"Du er ikke længere tilmeldt: {TITLE}",
-        f"You are no longer signed up: {TITLE}",
+        f"Du har afmeldt dig: {TITLE}",
+        f"You have cancelled: {TITLE}",
         "CANCEL",
     ),
     MailKind.CANCELLED_BY_STAFF: (
