@@ -208,6 +208,8 @@ class Location(db.Model):
     accessibility_notes: Mapped[str | None] = mapped_column(sa.Text)
     accessibility_notes_en: Mapped[str | None] = mapped_column(sa.Text)
     directions: Mapped[str | None] = mapped_column(sa.Text)
+    # Shown on English pages; without it they show the Danish directions, marked lang="da".
+    directions_en: Mapped[str | None] = mapped_column(sa.Text)
 
     @property
     def full_address(self) -> str:
@@ -309,6 +311,8 @@ class Offering(db.Model):
     accessibility_notes_en: Mapped[str | None] = mapped_column(sa.Text)
     teaching_language: Mapped[str] = mapped_column(sa.String(8), default="da")
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    # A staff-only offering's sign-up form may ask where the person works (Enrollment.workplace).
+    asks_workplace: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Erase participants' data sooner than RETENTION_DAYS after the last date (app/privacy/).
     retention_days: Mapped[int | None] = mapped_column()
     # Wishes for a peer companion of participants whose data was erased: the wish goes with
@@ -344,6 +348,12 @@ class Offering(db.Model):
     def audiences(self) -> list[Audience]:
         order = list(Audience)
         return sorted((Audience(row.audience) for row in self.audience_rows), key=order.index)
+
+    @property
+    def for_staff_only(self) -> bool:
+        """For staff members alone: the sign-up offers no peer companion and never speaks of
+        diagnoses, and may ask for a workplace (`asks_workplace`)."""
+        return self.audiences == [Audience.STAFF]
 
 
 class OfferingAudience(db.Model):
@@ -473,6 +483,8 @@ class Enrollment(db.Model):
     # "Remind me by text message" (needs `phone`): send-reminders queues an SMS too.
     sms_reminders: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     needs: Mapped[str | None] = mapped_column(sa.Text)
+    # Where a staff member works, when a staff-only offering asks (Offering.asks_workplace).
+    workplace: Mapped[str | None] = mapped_column(sa.String(200))
     language: Mapped[str] = mapped_column(sa.String(8), default="da")
     manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -485,6 +497,9 @@ class Enrollment(db.Model):
     staff_message: Mapped[str | None] = mapped_column(sa.Text)  # e.g. why a request was declined
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person cancelled it themselves (cancelled, left the waiting list, said no to an
+    # offer): their pages say "You have cancelled", never "Cancelled" (Aflyst).
+    cancelled_by_person: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # The version of the privacy notice the person was shown when they signed up.

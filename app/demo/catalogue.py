@@ -111,7 +111,9 @@ LOCATIONS: list[dict[str, Any]] = [
      "accessibility_notes": "Niveaufri indgang fra gården. Handicaptoilet ved siden af salen.",
      "accessibility_notes_en": "Step-free entrance from the courtyard. Accessible toilet next "
                                "to the hall.",
-     "directions": "Gå ind ad porten i Vestergade 12 og følg skiltene over gården."},
+     "directions": "Gå ind ad porten i Vestergade 12 og følg skiltene over gården.",
+     "directions_en": "Go through the gate at Vestergade 12 and follow the signs across the "
+                      "courtyard."},
     {"name": "Recovery-skolen, Værkstedet", "address": "Vestergade 12", **_AARHUS,
      "room": "1. sal",
      "accessibility_notes": "1. sal uden elevator. Sig til, hvis trapper er svære for dig, så "

@@ -133,11 +133,32 @@ class SignupForm(FlaskForm):
                 _l("Please write a phone number that can get text messages, or untick the box.")
             )
 
-    def __init__(self, *args, audiences: list[Audience], **kwargs):
+    workplace = StringField(
+        _l("Where do you work?"),
+        filters=STRIP,
+        validators=[
+            DataRequired(_l("Please write where you work.")),
+            Length(max=200, message=_l("Please keep it under 200 characters.")),
+        ],
+    )
+
+    def __init__(
+        self,
+        *args,
+        audiences: list[Audience],
+        staff_only: bool = False,
+        asks_workplace: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.audience.choices = Audience.choices(audiences)
         if len(audiences) == 1 and not self.audience.data:
             self.audience.data = audiences[0].value
+        # A staff-only offering: no peer companion; a workplace if the offering asks for it.
+        if staff_only:
+            del self.wants_companion
+        if not (staff_only and asks_workplace):
+            del self.workplace
 
 
 class EmailForm(FlaskForm):

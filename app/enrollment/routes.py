@@ -44,7 +44,7 @@ from app.database import utcnow
 from app.emails import normalize_email
 from app.enrollment import absence, services
 from app.enrollment.forms import EmailForm, SignupForm
-from app.enrollment.messages import participant_message
+from app.enrollment.messages import ended_label, participant_message
 from app.enrollment.seats import public_offering_seats
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
@@ -71,6 +71,7 @@ from app.transaction import begin_write, reads_before_writing, write_transaction
 from app.wellbeing import services as wellbeing
 
 bp = Blueprint("enrollment", __name__, cli_group=None)
+bp.add_app_template_global(ended_label)
 
 
 class TokenConverter(BaseConverter):
@@ -143,7 +144,11 @@ def enroll(slug: str):
     offering = detail.offering
     if not detail.availability.signup_possible:
         return render_template("enrollment/closed.html", detail=detail, offering=offering)
-    form = SignupForm(audiences=offering.audiences)
+    form = SignupForm(
+        audiences=offering.audiences,
+        staff_only=offering.for_staff_only,
+        asks_workplace=offering.asks_workplace,
+    )
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: a bot; answer as if all went well
             session[SIGNUP_KEY] = {"slug": slug}
@@ -153,9 +158,10 @@ def enroll(slug: str):
             email=form.email.data,
             phone=form.phone.data or None,
             audience=form.audience.data,
-            wants_companion=form.wants_companion.data,
+            wants_companion=bool(form.wants_companion and form.wants_companion.data),
             sms_reminders=form.sms_reminders.data,
             needs=form.needs.data or None,
+            workplace=form.workplace.data if form.workplace else None,
             language=current_language(),
             privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         )

@@ -69,6 +69,7 @@ class PersonDetails:
     wants_companion: bool = False  # følgeskab: a peer worker meets them at the door
     sms_reminders: bool = False  # remind me by text message (needs `phone`)
     needs: str | None = None
+    workplace: str | None = None  # asked only by a staff-only offering that wants it
     language: str = "da"
     # The privacy notice the person was shown on the form (None: staff typed them in).
     privacy_notice_version: str | None = None
@@ -223,9 +224,13 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
         status=status,
         queued_at=_next_queued_at(offering.id, now),
         consent_at=now,
-        wants_companion=bool(person.wants_companion),
+        # A staff-only offering offers no peer companion, and only it may ask for a workplace.
+        wants_companion=bool(person.wants_companion) and not offering.for_staff_only,
         sms_reminders=bool(person.sms_reminders and person.phone),
         needs=(person.needs or "").strip() or None,
+        workplace=((person.workplace or "").strip() or None)
+        if offering.for_staff_only and offering.asks_workplace
+        else None,
         language=person.language if person.language in ("da", "en") else "da",
         manage_token_hash=new_manage_nonce_hash(),
         privacy_notice_version=person.privacy_notice_version,
@@ -470,6 +475,7 @@ def cancel_enrollment(
         _log_decision(AuditAction.CANCEL_SEAT, enrollment, by_staff_id, now)
         mail_cancelled_by_staff(enrollment, message=message, had_seat=was_confirmed, now=now)
     else:
+        enrollment.cancelled_by_person = True
         mail_cancelled(enrollment, had_seat=was_confirmed, now=now)
     if had_seat:
         fill_freed_seats(enrollment.offering_id, now=now)
@@ -481,6 +487,7 @@ def leave_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
     if enrollment.status != EnrollmentStatus.WAITLISTED:
         raise InvalidTransition(enrollment.status)
     _end(enrollment, EnrollmentStatus.CANCELLED, now)
+    enrollment.cancelled_by_person = True
     mail_cancelled(enrollment, had_seat=False, now=now)
     return enrollment
 
@@ -507,6 +514,7 @@ def decline_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
     if enrollment.status != EnrollmentStatus.OFFERED:
         raise InvalidTransition(enrollment.status)
     _end(enrollment, EnrollmentStatus.CANCELLED, now)
+    enrollment.cancelled_by_person = True
     mail_cancelled(enrollment, had_seat=False, now=now)
     fill_freed_seats(enrollment.offering_id, now=now)
     return enrollment

@@ -314,6 +314,18 @@ class OfferingForm(FlaskForm):
     loc_accessible_toilet = BooleanField(_l("Accessible toilet"))
     loc_hearing_loop = BooleanField(_l("Hearing loop"))
     loc_accessibility_notes = TextAreaField(_l("More about access"), validators=[Length(max=2000)])
+    loc_directions = TextAreaField(
+        _l("How to find it"),
+        description=_l("For example which door, which floor, the nearest stop."),
+        validators=[Length(max=2000)],
+        filters=STRIP,
+    )
+    loc_directions_en = TextAreaField(
+        _l("How to find it, in English"),
+        description=_l("Optional. English pages show the Danish text without it."),
+        validators=[Length(max=2000)],
+        filters=STRIP,
+    )
     is_online = BooleanField(_l("Online"))
     online_join_url = URLField(
         _l("Join link"),
@@ -366,6 +378,7 @@ class OfferingForm(FlaskForm):
             "answers on."
         ),
     )
+    asks_workplace = BooleanField(_l("For staff only: the sign-up form asks where they work"))
     preview = SubmitField(_l("Preview the description"))
     submit = SubmitField(_l("Save"))
 
@@ -422,6 +435,12 @@ class OfferingForm(FlaskForm):
         if not field.data:
             raise ValidationError(_l("Choose at least one group the offering is for."))
 
+    def validate_asks_workplace(self, field: Field) -> None:
+        if field.data and list(self.audiences.data or []) != ["staff"]:
+            raise ValidationError(
+                _l("Only an offering for staff members alone can ask where people work.")
+            )
+
     def validate_loc_name(self, field: Field) -> None:
         if self.location_choice.data == "new" and not field.data:
             raise ValidationError(_l("Write the name of the new place."))
@@ -461,6 +480,8 @@ class OfferingForm(FlaskForm):
                 accessible_toilet=self.loc_accessible_toilet.data,
                 hearing_loop=self.loc_hearing_loop.data,
                 accessibility_notes=self.loc_accessibility_notes.data,
+                directions=self.loc_directions.data,
+                directions_en=self.loc_directions_en.data,
             )
         elif self.location_choice.data:
             location_id = int(self.location_choice.data)
@@ -702,7 +723,12 @@ class EmailParticipantsForm(FlaskForm):
         filters=STRIP,
     )
     body = TextAreaField(
-        _l("Message"), validators=[DataRequired(_l("Write a message.")), Length(max=10000)]
+        _l("Message"),
+        description=_l(
+            "Each mail begins “Dear” and the person's name, unless your message begins with a "
+            "greeting of its own (Hej, Kære, Dear, Hello)."
+        ),
+        validators=[DataRequired(_l("Write a message.")), Length(max=10000)],
     )
     submit = SubmitField(_l("Send"))
 

@@ -148,6 +148,7 @@ class LocationDetails:
     accessibility_notes: str | None = None
     accessibility_notes_en: str | None = None
     directions: str | None = None
+    directions_en: str | None = None
 
 
 @dataclass
@@ -185,6 +186,7 @@ class OfferingDetails:
     accessibility_notes: str | None = None
     accessibility_notes_en: str | None = None
     contact_email: str | None = None
+    asks_workplace: bool = False
     co_organiser_ids: list[int] = field(default_factory=list)
     # Erase participants' data this many days after the last date, if sooner than the site's
     # rule (app/privacy/retention.py); a copy for the next season keeps the same reason.
@@ -248,6 +250,7 @@ def _location(details: OfferingDetails) -> Location | None:
             accessibility_notes=_none_if_blank(new.accessibility_notes),
             accessibility_notes_en=_none_if_blank(new.accessibility_notes_en),
             directions=_none_if_blank(new.directions),
+            directions_en=_none_if_blank(new.directions_en),
         )
         db.session.add(location)
         return location

@@ -258,6 +258,8 @@ def participants_csv_text(offering: Offering, *, contact: bool, needs: bool) -> 
         (_("Email"), contact, lambda e: _cell(e.email)),
         (_("Phone"), contact, lambda e: _cell(e.phone)),
         (_("Comes as"), True, lambda e: str(e.audience.label)),
+        # A staff-only offering that asks where people work has that column too.
+        (_("Workplace"), contact and offering.asks_workplace, lambda e: _cell(e.workplace)),
         (_("Status"), True, lambda e: str(e.status.label)),
         (_("Waiting list position"), True, lambda e: people.waitlist_position(e) or ""),
         (_("Wants a peer companion"), needs, lambda e: _("Yes") if e.wants_companion else _("No")),

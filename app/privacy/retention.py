@@ -9,11 +9,11 @@ The rules, each counted in whole local (Copenhagen) days:
 - an address left on a group suggestion: RETENTION_DAYS after it was given (a declined
   suggestion's addresses go at once, app/suggestions/services.py).
 
-Erasing blanks the personal fields (name, email, phone, needs, companion wish, staff message),
-kills the manage link and deletes the key that pairs WHO-5 answers (app/wellbeing/), but
-keeps the row with its status, audience, dates and attendance,
-so key figures and attendance rates of past periods come out the same. Mails to the person
-are purged with them; other delivered mails lose their address and bodies RETENTION_MAIL_DAYS
+Erasing blanks the personal fields (name, email, phone, needs, workplace, companion wish,
+staff message), kills the manage link and deletes the key that pairs WHO-5 answers
+(app/wellbeing/), but keeps the row with its status, audience, dates and attendance, so key
+figures and attendance rates of past periods come out the same. Mails to the person are
+purged with them; other delivered mails lose their address and bodies RETENTION_MAIL_DAYS
 after delivery. Then the freed bytes are scrubbed from the database files (SQLite runs with
 `secure_delete` and its WAL is checkpointed; PostgreSQL vacuums the tables).
 
@@ -125,6 +125,7 @@ def erase_enrollment(enrollment: Enrollment, *, now: datetime) -> None:
     enrollment.email_normalized = f"erased-{enrollment.id}"
     enrollment.phone = None
     enrollment.needs = None
+    enrollment.workplace = None
     enrollment.wants_companion = False
     enrollment.staff_message = None
     enrollment.manage_token_hash = new_manage_nonce_hash()  # the manage link stops working

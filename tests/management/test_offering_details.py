@@ -53,6 +53,7 @@ def _every_detail_set(organisation_id: int) -> dict:
         # season's copy keeps it.
         "retention_days": 60,
         "who5_enabled": True,
+        "asks_workplace": True,
     }
 
 
