@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.enrollment import services
 from app.extensions import db
 from app.models import Enrollment, OfferingStatus
+from tests.conftest import assert_accessible
 from tests.enrollment.helpers import form_data, outbox, person
 from tests.factories import make_offering, make_user, now
 
@@ -92,3 +94,26 @@ def test_a_sign_up_staff_cancelled_or_an_offering_called_off_is_not_called_yours
     mine = _my_bookings(client, "bo@example.com", "da")
     assert "<li>Kursus A – Ikke tilmeldt</li>" in mine
     assert "<li>Kursus B – Aflyst</li>" in mine
+
+
+@pytest.mark.browser
+@pytest.mark.committing
+@pytest.mark.parametrize(
+    ("language", "label"), [("da", "Du har afmeldt dig"), ("en", "You have cancelled")]
+)
+def test_my_bookings_with_a_place_you_cancelled_is_accessible(live_server, page, language, label):
+    offering = make_offering(title="Søvn og ro")
+    enrollment, _ = services.enroll(offering.id, person(1, email="ida@example.com"), now=now())
+    services.cancel_enrollment(enrollment.id, now=now())
+    db.session.commit()
+    page.goto(f"{live_server}/my?lang={language}")
+    page.locator("#email").fill("ida@example.com")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    db.session.rollback()  # a fresh snapshot of what the server committed
+    link = re.search(r"/my/sign-in/[A-Za-z0-9_-]+", outbox("sign_in")[-1].body_text).group(0)
+    page.goto(f"{live_server}{link}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/my$"))
+    assert page.locator("li", has_text=f"Søvn og ro – {label}").count() == 1
+    assert_accessible(page)

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Enrollment, Offering
 from tests.conftest import assert_accessible
 from tests.enrollment.helpers import form_data
-from tests.factories import add_facilitator, make_offering
+from tests.factories import add_facilitator, make_enrollment, make_offering
 from tests.management.helpers import make_world, sign_in_as
 
 
@@ -146,3 +146,33 @@ def test_erasing_a_sign_up_blanks_the_workplace_too(ctx, client):
     db.session.commit()
     db.session.expire_all()
     assert _enrollment(offering).workplace is None
+
+
+@pytest.mark.browser
+@pytest.mark.committing
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_staff_pages_with_the_new_fields_are_accessible(live_server, page, language):
+    """The editor (workplace setting, English directions), the participant list showing a
+    workplace, and the staff message form: axe-core finds nothing, in Danish and English."""
+    from tests.management.helpers import PASSWORD
+
+    world = make_world()
+    offering = _staff_course(asks_workplace=True, organisation=world.school)
+    add_facilitator(offering, user=world.peer)
+    participant = make_enrollment(offering, audience="staff", name="Mette Holm")
+    participant.workplace = "Botilbuddet Åen"
+    db.session.commit()
+    page.goto(f"{live_server}/manage/login?lang={language}")
+    page.locator("#email").fill(world.peer.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/manage/$"))
+    for path, shown in (
+        ("/manage/offerings/new", "#loc_directions_en"),
+        (f"/manage/offerings/{offering.id}/edit", "#asks_workplace"),
+        (f"/manage/offerings/{offering.id}/participants", ".person__workplace"),
+        (f"/manage/offerings/{offering.id}/email", "#body-help"),
+    ):
+        page.goto(f"{live_server}{path}?lang={language}")
+        assert page.locator(shown).count() == 1, path
+        assert_accessible(page)
