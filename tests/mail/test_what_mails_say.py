@@ -26,6 +26,7 @@ from tests.enrollment.helpers import outbox, person
 from tests.factories import make_offering, make_organisation, now
 from tests.mail import test_kinds
 
+ORIGINAL_TITLE = test_kinds.TITLE
 TITLES = [
     "Recovery-handling – små skridt",
     "Håb og recovery – små skridt i hverdagen, når livet er svært — og når det går godt igen",
@@ -56,12 +57,8 @@ def test_every_subject_the_app_writes_decodes_back_exactly(ctx, monkeypatch, kin
     monkeypatch.setattr(test_kinds, "STAFF_WORDS", title)
     for language in ("da", "en"):
         message = test_kinds._written(kind, language)
-        assert title in message.subject or kind in {
-            MailKind.SIGN_IN,
-            MailKind.WELCOME,
-            MailKind.PASSWORD_RESET,
-            MailKind.PASSWORD_RESET_UNKNOWN,
-        }
+        if ORIGINAL_TITLE in test_kinds.EXPECTED[kind][0]:  # a subject that names the offering
+            assert title in message.subject
         raw = build_email(message, sender="Holdplads <noreply@example.org>", domain="x").as_bytes()
         assert _decoded_both_ways(raw) == (message.subject, message.subject), raw[:600]
         for line in raw.split(b"\n\n")[0].splitlines():
