@@ -1,7 +1,7 @@
 """English directions for a place; a staff-only sign-up's workplace; who cancelled a sign-up.
 
 Revision ID: fb4f00c3609c
-Revises: 8d13a0c0e001
+Revises: a32a59db65c4
 Create Date: 2026-12-01 01:11:16.980891
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fb4f00c3609c'
-down_revision = '8d13a0c0e001'
+down_revision = 'a32a59db65c4'
 branch_labels = None
 depends_on = None
 
