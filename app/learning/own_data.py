@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.learning import services
@@ -42,4 +43,4 @@ def erase(scope: Scope, _now: datetime) -> None:
     db.session.execute(sa.delete(LearningPlan).where(_which(scope)))
 
 
-register_section("learning_plans", collect, erase)
+register_section("learning_plans", collect, erase, label=_l("Learning plans"))

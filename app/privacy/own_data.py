@@ -86,6 +86,7 @@ class Section:
     key: str
     collect: Callable[[Scope], list[dict]]
     erase: Callable[[Scope, datetime], None]
+    label: str | None = None  # what the page calls these rows (a lazy string); else the key
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -95,9 +96,18 @@ def register_section(
     key: str,
     collect: Callable[[Scope], list[dict]],
     erase: Callable[[Scope, datetime], None],
+    *,
+    label: str | None = None,
 ) -> None:
-    """Let an area's own rows about a person be shown, downloaded and deleted with the rest."""
-    _SECTIONS[key] = Section(key, collect, erase)
+    """Let an area's own rows about a person be shown, downloaded and deleted with the rest.
+
+    `key` names them in the JSON download, `label` on the page ("Learning plans: 1")."""
+    _SECTIONS[key] = Section(key, collect, erase, label)
+
+
+def section_label(key: str) -> str:
+    section = _SECTIONS.get(key)
+    return str(section.label) if section and section.label else key.replace("_", " ").capitalize()
 
 
 def _value(value):
@@ -158,6 +168,10 @@ class OwnData:
     sign_in_links: list[SignInToken]
     suggestions: list  # SuggestionSupporter rows
     sections: dict[str, list[dict]]
+
+    def labelled_sections(self) -> list[tuple[str, int]]:
+        """Other areas' rows as the page lists them: (label, how many), the empty left out."""
+        return [(section_label(key), len(rows)) for key, rows in self.sections.items() if rows]
 
 
 def _mails_to(scope: Scope) -> list[OutboxMessage]:

@@ -397,3 +397,30 @@ def test_an_address_with_nothing_but_a_sign_in_link_can_delete_that_too(client):
     assert client.post("/my/data/delete").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInToken)) == 0
     assert [m.to_address for m in outbox("data_erased")] == ["ny@example.com"]
+
+
+def test_another_areas_rows_are_listed_by_their_label_from_either_door(client, monkeypatch):
+    from app.privacy import own_data
+
+    ida = Person()
+    monkeypatch.setitem(
+        own_data._SECTIONS,
+        "notes",
+        own_data.Section(
+            "notes",
+            lambda scope: [{"text": "Min note"}] if scope.enrollment_ids else [],
+            lambda scope, now: None,
+            "Notes of ours",
+        ),
+    )
+    _sign_in(client)
+    assert "<li>Notes of ours: 1</li>" in client.get("/my/data").text
+    assert "<li>Notes of ours: 1</li>" in client.get(f"/enrollments/{ida.token}/data").text
+    assert client.get("/my/data.json").get_json()["notes"] == [{"text": "Min note"}]
+
+
+def test_learning_plans_are_named_in_the_persons_language(client):
+    from app.privacy.own_data import section_label
+
+    with client.application.test_request_context("/?lang=da"):
+        assert section_label("learning_plans") == "Læringsplaner"
