@@ -9,7 +9,9 @@ Definitions (the page's footnotes say the same in plain words):
   *returning* when they had a seat on an offering that began before the period;
 - *seats taken* are the enrollments holding a seat now (confirmed or offered);
 - *waiting-list demand* counts sign-ups that never got a seat and were not requests
-  turned down: still waiting, or gone from the list without a seat.
+  turned down: still waiting, or gone from the list without a seat;
+- a request is *approved* when staff said yes: with a seat, or onto the waiting list of a
+  full offering (still waiting there, or offered a freed seat); *declined* when they said no.
 
 Nothing here reads a name or an email: retention may blank them and the figures stay.
 """
@@ -161,6 +163,14 @@ def key_figures(
     seated_now = Enrollment.status.in_(SEAT_HOLDING_STATUSES)
     got_seat = Enrollment.confirmed_at.is_not(None)
     is_request = Offering.enrolment_mode == EnrolmentMode.REQUEST
+    # A yes to a request when the offering is full puts it on the waiting list: approved too.
+    approved = sa.and_(
+        is_request,
+        sa.or_(
+            got_seat,
+            Enrollment.status.in_((EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)),
+        ),
+    )
     never_seated = sa.and_(
         ~got_seat,
         sa.or_(
@@ -174,7 +184,7 @@ def key_figures(
             sa.func.count(),
             _count_if(seated_now),
             _count_if(never_seated),
-            _count_if(sa.and_(is_request, got_seat)),
+            _count_if(approved),
             _count_if(Enrollment.status == EnrollmentStatus.DECLINED),
             _count_if(Enrollment.wants_companion),
         )

@@ -109,3 +109,23 @@ def test_the_pseudonym_is_keyed_and_is_not_the_email():
 
     assert key != hashlib.sha256(b"p1@example.com").hexdigest()
     assert h.c1.id
+
+
+def test_a_request_approved_onto_the_waiting_list_counts_as_approved_and_as_demand():
+    """Issue 16 §1 counts "requests approved": a yes is a yes, seat or waiting list."""
+    from app.enrollment.services import approve_request
+
+    h = build_history()
+    h.g1.capacity = 5  # G1 is full now (five seats taken)
+    db.session.commit()
+    p20 = db.session.scalar(
+        sa.select(Enrollment).where(
+            Enrollment.offering_id == h.g1.id, Enrollment.email == "p20@example.com"
+        )
+    )
+    approve_request(p20.id, now=at(11, 3), by_user_id=None)
+    db.session.commit()
+    assert p20.status == "waitlisted"
+    raw = key_figures(AUTUMN, None, Filters(), now=NOW)
+    assert (raw.requests_approved, raw.requests_declined) == (6, 2)
+    assert raw.waitlist_demand == 4  # still without a seat
