@@ -38,6 +38,7 @@ class AuditAction:
     PERSON_ERASED = "person_erased_own_data"
     # the log itself, exported for the data-protection officer
     EXPORT_AUDIT_LOG = "export_audit_log"
+    LOCAL_PASSWORDS = "switch_local_passwords"  # an admin switched passwords on or off
 
 
 def record_audit(

@@ -7,8 +7,10 @@ token's checks (signature against the provider's published keys, issuer, audienc
 client id, expiry, nonce). A staff member whose *verified* email matches an active account is
 signed in without a local password; nobody gets an account here (admins make accounts).
 
-With LOCAL_PASSWORDS=false the site's administrators switch passwords off: the login page
-offers only the municipality account, and password sign-in and password reset are refused.
+With local passwords off the login page offers only the municipality account, and password
+sign-in and password reset are refused. An admin switches them at /manage/sign-in (stored in
+the database, app/management/site_settings.py); LOCAL_PASSWORDS is the default until then.
+While no provider is configured, passwords are on whatever is stored: nobody is locked out.
 """
 
 from __future__ import annotations
@@ -30,14 +32,18 @@ from flask_babel import gettext as _
 from flask_login import login_user
 from joserfc.errors import JoseError
 
+from app.accounts import start_session
 from app.management import accounts
 from app.management.access import safe_next
+from app.management.site_settings import stored_local_passwords
 
 bp = Blueprint("oidc", __name__, url_prefix="/manage/oidc")
 
 CLIENT_NAME = "municipality"
 _NEXT_KEY = "oidc_next"
 _PASSWORD_ENDPOINTS = {"management.forgot_password", "management.reset_password"}
+# Set at sign-in through the provider (the session is cleared at every sign-in and sign-out).
+SIGNED_IN_WITH_OIDC = "signed_in_with_oidc"
 
 
 def oidc_enabled(app: Flask) -> bool:
@@ -45,8 +51,19 @@ def oidc_enabled(app: Flask) -> bool:
 
 
 def local_passwords(app: Flask) -> bool:
-    """Passwords stay on unless switched off, and only while another way to sign in exists."""
-    return app.config.get("LOCAL_PASSWORDS", True) or not oidc_enabled(app)
+    """Passwords stay on unless switched off, and only while another way to sign in exists.
+
+    An admin's choice in the database wins over the LOCAL_PASSWORDS setting (the default).
+    """
+    if not oidc_enabled(app):
+        return True
+    stored = stored_local_passwords()
+    return app.config.get("LOCAL_PASSWORDS", True) if stored is None else stored
+
+
+def signed_in_with_oidc() -> bool:
+    """Did the current staff member sign in through the municipality's provider?"""
+    return session.get(SIGNED_IN_WITH_OIDC) is True
 
 
 def _client():
@@ -96,6 +113,8 @@ def callback():
     target = session.pop(_NEXT_KEY, "") or url_for("management.dashboard")
     session.clear()  # nothing from before sign-in survives into the signed-in session
     login_user(user)
+    start_session(user)  # as a password sign-in does: else a bumped session version refuses it
+    session[SIGNED_IN_WITH_OIDC] = True
     return redirect(target)
 
 
@@ -104,21 +123,34 @@ bp.add_url_rule("/callback", view_func=callback, methods=["GET"])
 
 
 def _passwords_switched_off():
-    """With LOCAL_PASSWORDS=false, password sign-in and reset are not offered at all."""
-    if local_passwords(current_app) or request.endpoint is None:
-        return None
-    if request.endpoint in _PASSWORD_ENDPOINTS:
+    """With local passwords off, password sign-in and reset are not offered at all."""
+    password_pages = request.endpoint in _PASSWORD_ENDPOINTS
+    password_post = request.endpoint == "management.login" and request.method == "POST"
+    if not (password_pages or password_post) or local_passwords(current_app):
+        return None  # only these requests ask the database
+    if password_pages:
         abort(404)
-    if request.endpoint == "management.login" and request.method == "POST":
-        flash(_("Sign in with your municipality account."), "error")
-        return redirect(url_for("management.login"))
-    return None
+    flash(_("Sign in with your municipality account."), "error")
+    return redirect(url_for("management.login"))
+
+
+class _LocalPasswords:
+    """For templates: asks (once) only when a template looks, not on every page."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self.value is None:
+            self.value = local_passwords(self.app)
+        return self.value
 
 
 def _template_values() -> dict:
     return {
         "staff_sign_in_oidc": oidc_enabled(current_app),
-        "staff_sign_in_passwords": local_passwords(current_app),
+        "staff_sign_in_passwords": _LocalPasswords(current_app._get_current_object()),
     }
 
 

@@ -64,3 +64,26 @@ def create(
             "That password is one of the most common ones. Please choose another."
         ) from error
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("local-passwords")
+@click.argument("action", type=click.Choice(["on", "status"]))
+@with_appcontext
+def local_passwords_command(action: str) -> None:
+    """Switch Holdplads passwords on again (the way back in), or show whether they are on.
+
+    Switching them off is done by an admin at /manage/settings/sign-in, signed in with the
+    municipality account, so that nobody locks the site out from the shell.
+    """
+    from app.database import utcnow
+    from app.management import site_settings
+    from app.oidc import local_passwords, oidc_enabled
+
+    if action == "on":
+        with write_transaction():
+            site_settings.set_local_passwords(
+                True, by_user_id=None, now=utcnow(), oidc_configured=True, signed_in_with_oidc=True
+            )
+    state = "on" if local_passwords(current_app) else "off"
+    provider = "configured" if oidc_enabled(current_app) else "not configured"
+    click.echo(f"local passwords: {state} (municipality sign-in {provider})")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 
 from app.enrollment import services as enrollment
-from app.management import accounts, services
+from app.management import accounts, services, site_settings
 
 _MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
     enrollment.NoSeatFree: lambda e: _(
@@ -30,6 +30,14 @@ _MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
         num=e.minimum,
     ),
     services.SlugTaken: lambda e: _("Another offering already uses this web address."),
+    site_settings.OidcNotConfigured: lambda e: _(
+        "Passwords stay on: sign-in with the municipality account is not configured, so nobody "
+        "could sign in without them."
+    ),
+    site_settings.NotSignedInWithOidc: lambda e: _(
+        "Passwords stay on: sign in with your municipality account first, so we know it works "
+        "for you."
+    ),
     services.NoOccurrences: lambda e: _("Add at least one date before you publish."),
     services.CancelledCannotBePublished: lambda e: _(
         "A cancelled offering cannot be published again. Duplicate it instead."

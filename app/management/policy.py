@@ -284,3 +284,8 @@ def may_facilitate(
         return True
     org_id = colleague.organisation_id
     return org_id is not None and (org_id == organisation_id or org_id in co_organiser_ids)
+
+
+def can_switch_local_passwords(user: User | None) -> bool:
+    """Switching Holdplads passwords off or on (issue 17): admins."""
+    return is_admin(user)

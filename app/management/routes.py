@@ -18,6 +18,7 @@ from app.management import views_auth as auth
 from app.management import views_offerings as offerings
 from app.management import views_participants as participants
 from app.management.shares import audience_shares
+from app.management import views_sign_in as sign_in
 from app.security import no_store
 
 bp = Blueprint("management", __name__, url_prefix="/manage", cli_group=None)
@@ -70,6 +71,7 @@ URLS = [
     ("/audit.csv",                                      admin.audit_csv,                 GET),
     ("/mail",                                           admin.undelivered_mail,          GET),
     ("/mail/<int:message_id>/retry",                    admin.retry_mail,                POST),
+    ("/settings/sign-in",                               sign_in.sign_in_settings,        GET_POST),
 ]
 # fmt: on
 
@@ -77,6 +79,7 @@ for _rule, _view, _methods in URLS:
     bp.add_url_rule(_rule, view_func=_view, methods=_methods)
 
 bp.cli.add_command(commands.users)  # flask users create
+bp.cli.add_command(commands.local_passwords_command)  # flask local-passwords on|status
 
 
 def N_(msgid: str) -> str:

@@ -105,6 +105,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.new_organisation", "POST"): ADMIN,
     ("management.audit_log", "GET"): ADMIN,
     ("management.audit_csv", "GET"): ADMIN,
+    ("management.sign_in_settings", "GET"): ADMIN,
+    ("management.sign_in_settings", "POST"): ADMIN,
     ("management.undelivered_mail", "GET"): ADMIN,
     ("management.retry_mail", "POST"): ADMIN,
     ("suggestions.manage", "GET"): MODERATES,
