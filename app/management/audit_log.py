@@ -195,6 +195,10 @@ def _what_plain(action: str, details: str, sign_up: int | None, day: str | None)
         )
     if action == AuditAction.EXPORT_AUDIT_LOG:
         return _("Exported the audit log as CSV")
+    if action == AuditAction.LOCAL_PASSWORDS:
+        if details.endswith(" off"):
+            return _("Switched Holdplads passwords off")
+        return _("Switched Holdplads passwords on")
     return action.replace("_", " ").capitalize() + (f" ({details})" if details else "")
 
 
@@ -203,6 +207,8 @@ def _who(entry: AuditEntry) -> str:
         return entry.user.name
     if entry.action == AuditAction.PERSON_ERASED:
         return _("The participant")
+    if entry.action == AuditAction.LOCAL_PASSWORDS:
+        return _("The server (flask local-passwords)")
     return _("Deleted account")
 
 

@@ -111,6 +111,8 @@ def test_an_admin_signed_in_with_the_municipality_account_switches_passwords_off
     assert _password_sign_in(other) is False
     assert other.get("/manage/password/forgot").status_code == 404
 
+    log = client.get("/manage/audit?lang=en").text
+    assert "Switched Holdplads passwords off" in log and "Ada Admin" in log
     assert client.post(PAGE, data={"local_passwords": "on"}).status_code == 302
     assert _stored() is True
     assert 'type="password"' in site.test_client().get("/manage/login").text
@@ -145,6 +147,8 @@ def test_flask_local_passwords_on_is_the_way_back_from_the_server(app, runner):
     assert result.exit_code == 0, result.output
     assert "local passwords: on" in result.output
     assert _stored() is True
+    entry = db.session.scalars(sa.select(AuditEntry)).one()
+    assert (entry.user_id, entry.details) == (None, "local passwords on")
     status = runner.invoke(args=["local-passwords", "status"])
     assert "local passwords: on (municipality sign-in not configured)" in status.output
     assert runner.invoke(args=["local-passwords", "off"]).exit_code != 0  # not from the shell
