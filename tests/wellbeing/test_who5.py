@@ -198,16 +198,18 @@ def test_the_start_question_is_optional_asked_once_and_shows_no_score(client):
     )
     assert _answers() == []
 
-    done = _start(client, person, [3, 4, 2, 1, 5])
+    done = _start(client, person, [5, 5, 5, 5, 4])  # raw 24, index 96
     assert done.headers["Location"].endswith(f"/enrollments/{token}")
     after = client.get(f"/enrollments/{token}").get_data(as_text=True)
     assert "Tak fordi du svarede." in after
     assert "/wellbeing" not in after  # asked once
-    for score in ("60", "15"):  # neither the index nor the raw score is shown back
-        assert not re.search(rf"\b{score}\b", after.split("<main", 1)[1])
+    main = after.split("<main", 1)[1].split("</main>", 1)[0]
+    assert not re.search(r"\b96\b", main)  # the index is not shown back
+    for word in ("WHO-5", "Trivselsindeks", "point", "score", "indeks"):
+        assert word not in main
     [answer] = _answers()
     assert (answer.round, answer.offering_id) == ("start", offering.id)
-    assert [answer.item1, answer.item2, answer.item3, answer.item4, answer.item5] == [3, 4, 2, 1, 5]
+    assert [answer.item1, answer.item2, answer.item3, answer.item4, answer.item5] == [5, 5, 5, 5, 4]
 
     # Asked once: the page now leads back, and a second answer stores nothing.
     assert client.get(f"/enrollments/{token}/wellbeing").status_code == 302
