@@ -17,8 +17,8 @@ from app.management import views_admin as admin
 from app.management import views_auth as auth
 from app.management import views_offerings as offerings
 from app.management import views_participants as participants
-from app.management.shares import audience_shares
 from app.management import views_sign_in as sign_in
+from app.management.shares import audience_shares
 from app.security import no_store
 
 bp = Blueprint("management", __name__, url_prefix="/manage", cli_group=None)

@@ -1,7 +1,7 @@
 """Site settings an admin switches in the staff area: local passwords on or off (issue 17).
 
 Revision ID: 7f2288ef29ca
-Revises: 00ec1f7397e8
+Revises: a32a59db65c4
 Create Date: 2026-12-01 01:14:58.617650
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7f2288ef29ca'
-down_revision = '00ec1f7397e8'
+down_revision = 'a32a59db65c4'
 branch_labels = None
 depends_on = None
 
