@@ -1,7 +1,7 @@
 """Site settings an admin switches in the staff area: local passwords on or off (issue 17).
 
 Revision ID: 7f2288ef29ca
-Revises: a32a59db65c4
+Revises: fb4f00c3609c
 Create Date: 2026-12-01 01:14:58.617650
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7f2288ef29ca'
-down_revision = 'a32a59db65c4'
+down_revision = 'fb4f00c3609c'
 branch_labels = None
 depends_on = None
 
