@@ -69,7 +69,11 @@ def columns_for(period_id: str, own: dict) -> list[Column]:
 
 def count_text(value) -> str:
     """A count of an export as the page shows it."""
-    return suppression.HIDDEN_TEXT if value == suppression.EXPORT_HIDDEN else str(value)
+    if value == suppression.EXPORT_HIDDEN:
+        return suppression.HIDDEN_TEXT
+    if value == suppression.EXPORT_SECONDARY:
+        return suppression.secondary_text()
+    return str(value)
 
 
 def rate_text(value) -> str:

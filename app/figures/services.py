@@ -271,6 +271,11 @@ def report_from(period: Period, raw: queries.RawFigures) -> Report:
 
 # --- CSV for Danish Excel ---------------------------------------------------------------------
 
+SECONDARY_NOTE = _l(
+    "“hidden”: hidden so that a small number cannot be worked out from the total; "
+    "the count may be 5 or more."
+)
+
 
 def table_csv(table: Table) -> str:
     """One table as Danish Excel opens it: UTF-8 with BOM, semicolons, CRLF."""
@@ -281,6 +286,8 @@ def table_csv(table: Table) -> str:
         writer.writerow([str(row.label), row.cell.text])
     for rate in table.rates:
         writer.writerow([str(rate.label), rate.text])
+    if any(row.cell.secondary for row in table.rows):
+        writer.writerow([str(SECONDARY_NOTE), ""])
     return "\ufeff" + out.getvalue()
 
 
@@ -291,4 +298,6 @@ def trend_csv(trend: Trend, month_label) -> str:
     for i, month in enumerate(trend.months):
         writer.writerow([month_label(month), *(s.cells[i].text for s in trend.series)])
     writer.writerow([str(_l("Total")), *(s.total.text for s in trend.series)])
+    if any(cell.secondary for s in trend.series for cell in s.cells):
+        writer.writerow([str(SECONDARY_NOTE)])
     return "\ufeff" + out.getvalue()

@@ -3,7 +3,8 @@
 - Primary: a count from 1 to 4 is shown as "< 5". Zero stays 0.
 - Secondary: when the parts of a visible total have exactly one hidden cell, that cell
   could be recovered by subtraction (relatives = total - citizens - staff - volunteers),
-  so the next smallest non-zero cell of the group is hidden as well.
+  so the next smallest non-zero cell of the group is hidden as well. Its count is 5 or
+  more, so it is marked "hidden" (export: "hidden"), never "< 5".
 - A rate is not shown when its denominator is under 5, nor when its numerator is hidden
   (a visible rate of a visible total would give the hidden count back).
 
@@ -17,16 +18,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 THRESHOLD = 5
 HIDDEN_TEXT = "< 5"
 EXPORT_HIDDEN = "<5"
+# a cell hidden only by the secondary rule: its count may be far above 5, so "< 5" would lie
+EXPORT_SECONDARY = "hidden"
+
+
+def secondary_text() -> str:
+    return _("hidden")
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A count as it may be shown: `value` is None when hidden."""
+    """A count as it may be shown: `value` is None when hidden.
+
+    `secondary` marks a cell hidden only so that a small one cannot be worked out: its
+    count is not small, so it gets its own mark, never "< 5".
+    """
 
     value: int | None
+    secondary: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -34,10 +48,14 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return HIDDEN_TEXT if self.value is None else str(self.value)
+        if self.value is not None:
+            return str(self.value)
+        return secondary_text() if self.secondary else HIDDEN_TEXT
 
     def export(self) -> int | str:
-        return EXPORT_HIDDEN if self.value is None else self.value
+        if self.value is not None:
+            return self.value
+        return EXPORT_SECONDARY if self.secondary else EXPORT_HIDDEN
 
 
 def is_small(count: int) -> bool:
@@ -58,6 +76,7 @@ def group(parts: Mapping[str, int], total: int | None = None) -> tuple[dict[str,
     """
     total = sum(parts.values()) if total is None else total
     hidden = {key for key, count in parts.items() if is_small(count)}
+    primary = set(hidden)
     total_hidden = is_small(total)
     if not total_hidden:
         while len(hidden) == 1:
@@ -69,7 +88,10 @@ def group(parts: Mapping[str, int], total: int | None = None) -> tuple[dict[str,
             if not visible:
                 break
             hidden.add(min(visible)[2])
-    cells = {key: Cell(None if key in hidden else count) for key, count in parts.items()}
+    cells = {
+        key: Cell(None, secondary=key not in primary) if key in hidden else Cell(count)
+        for key, count in parts.items()
+    }
     return cells, Cell(None if total_hidden else total)
 
 

@@ -10,10 +10,14 @@ from html import unescape
 import pytest
 
 from tests.figures.history import build_history
-from tests.figures.test_suppression import EXPECTED, EXPECTED_MONTHS, EXPECTED_RATES
+from tests.figures.test_suppression import EXPECTED, EXPECTED_MONTHS, EXPECTED_RATES, S
 from tests.management.helpers import make_staff, sign_in_as
 
 AUTUMN = "/manage/figures?period=2026-autumn&lang=en"
+NOTE = (
+    "“hidden”: hidden so that a small number cannot be worked out from the total; "
+    "the count may be 5 or more."
+)
 
 
 def page_tables(html: str) -> dict[str, dict[str, str]]:
@@ -29,7 +33,7 @@ def page_tables(html: str) -> dict[str, dict[str, str]]:
 
 
 def shown(value) -> str:
-    return "< 5" if value is None else str(value)
+    return "< 5" if value is None else "hidden" if value == S else str(value)
 
 
 def percent(value) -> str:
@@ -87,14 +91,18 @@ def test_every_csv_is_for_danish_excel_and_hides_the_same_cells(client):
         body = response.get_data()
         assert body.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-        values = [r[1] for r in rows[1:]]
         want = [shown(v) for v in expected.values()]
         want += [percent(v) for v in EXPECTED_RATES.get(key, {}).values()]
+        values = [r[1] for r in rows[1 : 1 + len(want)]]
         assert values == want, key
+        # a table with a cell hidden by the secondary rule explains "hidden" in a last line
+        notes = [r[0] for r in rows[1 + len(want) :]]
+        assert notes == ([NOTE] if S in expected.values() else []), key
     months = c.get("/manage/figures/months.csv?period=2026-autumn&lang=en").get_data()
     rows = list(csv.reader(io.StringIO(months.decode("utf-8-sig")), delimiter=";"))
-    assert rows[3] == ["October 2026", "< 5", "< 5", "5"]
-    assert rows[-1] == ["Total", "5", "28", "19"]
+    assert rows[3] == ["October 2026", "< 5", "hidden", "5"]
+    assert rows[-2] == ["Total", "5", "28", "19"]
+    assert rows[-1] == [NOTE]
     assert c.get("/manage/figures/nothing.csv").status_code == 404
 
 
