@@ -117,6 +117,7 @@ def render(draft: Draft, *, name: str | None, details: dict | None) -> tuple[str
         else None,
         "details": details if draft.show_details else None,
         "my_url": public_url("enrollment.my_bookings"),
+        "privacy_url": public_url("privacy.notice"),
     }
     return (
         render_template("mail/message.txt", **context),

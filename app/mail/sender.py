@@ -33,7 +33,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.mail.addresses import NotMailable, deliverable_address, header_text
-from app.mail.kinds import FORGOTTEN_ON_DELIVERY
+from app.mail.kinds import FORGOTTEN_ON_DELIVERY, TO_STAFF_ABOUT_A_PARTICIPANT
 from app.models import Enrollment, Offering, OutboxMessage, OutboxStatus
 from app.transaction import write_transaction
 
@@ -133,7 +133,7 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
 def _reply_to(message: OutboxMessage) -> str | None:
     """A participant who answers a mail about their sign-up writes to the people who run
     the offering (its contact address), not to the site's no-reply sender."""
-    if message.enrollment_id is None:
+    if message.enrollment_id is None or message.kind in TO_STAFF_ABOUT_A_PARTICIPANT:
         return None
     contact = db.session.scalar(
         sa.select(Offering.contact_email)

@@ -1,6 +1,7 @@
 """What each mail to a staff account says: one function, and one text template per kind
 (templates/mail/staff/<kind>.txt): a one-time link to choose a password, or a participant's
-word that they cannot come to a date (afbud)."""
+word that they cannot come to a date (afbud), linked to that sign-up so that it goes with
+the person's data."""
 
 from __future__ import annotations
 
@@ -96,5 +97,6 @@ def mail_absence(
                 link=public_url("management.attendance", occurrence_id=occurrence.id),
             ),
             language=language,
+            enrollment_id=enrollment.id,  # purged with the person's data
             now=now,
         )

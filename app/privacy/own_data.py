@@ -12,7 +12,9 @@ Deleting (`delete_own_data`, `delete_enrollment_data`):
 - a sign-up for dates still to come ends through the same service as any cancellation, so
   the waiting list moves up exactly as it always does;
 - then its personal fields are erased at once (retention's `erase_enrollment`), the mails
-  and text messages to the person are purged, and the feed and sign-in links deleted;
+  and text messages to the person are purged, and so are the mails to staff that name them
+  (an afbud notice: linked to the sign-up, or, written before that, found by the name in
+  its subject), and the feed and sign-in links deleted;
 - the figures' pseudonym (`person_key`, a keyed hash of the address) of the erased rows is
   replaced by a random one: nobody can find the rows from the address any more, while the
   key figures of past periods stay the same (a whole person's rows keep one key between
@@ -41,6 +43,7 @@ from app.audit import AuditAction, record_audit
 from app.enrollment import services as enrollment_services
 from app.extensions import db
 from app.figures.pseudonym import person_key, pseudonym_key
+from app.mail.kinds import TO_STAFF_ABOUT_A_PARTICIPANT
 from app.mail.participants import mail_data_erased
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
@@ -175,7 +178,11 @@ class OwnData:
 
 
 def _mails_to(scope: Scope) -> list[OutboxMessage]:
-    about = OutboxMessage.enrollment_id.in_(scope.enrollment_ids)
+    about = sa.and_(
+        OutboxMessage.enrollment_id.in_(scope.enrollment_ids),
+        # A mail to staff about the person is not one to them (it goes with their sign-up).
+        OutboxMessage.kind.not_in([k.value for k in TO_STAFF_ABOUT_A_PARTICIPANT]),
+    )
     if scope.email is not None:
         # Mails about no sign-up (a sign-in link, an answer to a suggestion) by address.
         about = sa.or_(
@@ -346,6 +353,23 @@ def _purge_mails(messages: list[OutboxMessage], now: datetime) -> None:
             purge_message(message, now=now)
 
 
+def _purge_unlinked_staff_mails(enrollments: list[Enrollment], now: datetime) -> None:
+    """Mails to staff naming the person, written before they were linked to the sign-up:
+    found by the name as their subject gives it ("Melder afbud: <name>, <title>")."""
+    names = {e.name for e in enrollments if e.name}
+    if not names:
+        return
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.enrollment_id.is_(None),
+            OutboxMessage.kind.in_([k.value for k in TO_STAFF_ABOUT_A_PARTICIPANT]),
+            OutboxMessage.purged_at.is_(None),
+            sa.or_(*(OutboxMessage.subject.contains(f": {name}, ") for name in names)),
+        )
+    ).all()
+    _purge_mails(list(messages), now)
+
+
 def _erase_suggestions(scope: Scope) -> None:
     for supporter in _suggestions_of(scope):
         supporter.email = None
@@ -372,6 +396,7 @@ def _delete(scope: Scope, *, now: datetime, new_key: str) -> Deleted:
         result.cancelled += _end_future_seat(enrollment, now)
     for section in _SECTIONS.values():
         section.erase(scope, now)
+    _purge_unlinked_staff_mails(enrollments, now)
     for enrollment in enrollments:
         db.session.refresh(enrollment)
         enrollment.person_key = new_key

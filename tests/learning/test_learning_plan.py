@@ -178,11 +178,16 @@ def test_my_data_download_holds_the_plan_and_deleting_my_data_removes_it(client,
     assert [
         (p["course"], p["offering_id"], p["goals"], p["notes"]) for p in download["learning_plans"]
     ] == [("Håb og recovery", offering.id, SECRET_GOAL, SECRET_NOTE)]
-    # From the manage link, one sign-up's data holds its course's plan too.
+    # A manage link may be forwarded: its download says a plan exists and where to read it,
+    # never what it says (only the person signed in at /my reads it).
     from app.enrollment.tokens import manage_token
 
-    one = client.get(f"/enrollments/{manage_token(enrollment)}/data.json").get_json()
-    assert [p["goals"] for p in one["learning_plans"]] == [SECRET_GOAL]
+    token = manage_token(enrollment)
+    one = client.get(f"/enrollments/{token}/data.json")
+    [plan] = one.get_json()["learning_plans"]
+    assert plan["course"] == "Håb og recovery" and "goals" not in plan and "notes" not in plan
+    assert plan["read_it_signed_in_at"].endswith(_url(offering))
+    assert SECRET_GOAL not in one.text and SECRET_NOTE not in one.text
 
     assert client.post("/my/data/delete").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningPlan)) == 0
@@ -265,3 +270,37 @@ def test_production_without_learning_plan_keys_refuses_with_a_clear_message(monk
     new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     monkeypatch.setenv("LEARNING_PLAN_KEYS", f"{new}, {old}")
     assert config.from_env(str(tmp_path))["LEARNING_PLAN_KEYS"] == [new, old]
+
+
+def test_the_manage_link_data_page_lists_the_plan_but_never_its_words(client, course_and_person):
+    offering, enrollment = course_and_person
+    _write(client, offering)
+    from app.enrollment.tokens import manage_token
+
+    token = manage_token(enrollment)
+    with client.session_transaction() as session:
+        session.clear()  # someone the link was forwarded to
+    for language, label, where in [
+        ("da", "<li>Læringsplaner: 1</li>", "så den viser ikke din læringsplan"),
+        ("en", "<li>Learning plans: 1</li>", "so it does not show your learning plan"),
+    ]:
+        page = client.get(f"/enrollments/{token}/data?lang={language}").text
+        assert label in page and where in page and 'href="/my"' in page
+        assert SECRET_GOAL not in page and SECRET_NOTE not in page
+    assert SECRET_GOAL not in client.get(f"/enrollments/{token}/data.json").text
+    assert client.get(_url(offering)).status_code == 302  # the plan itself asks for sign-in
+
+
+def test_both_delete_confirmations_say_the_plan_goes_too(client, course_and_person):
+    offering, enrollment = course_and_person
+    from app.enrollment.tokens import manage_token
+
+    token = manage_token(enrollment)
+    assert "læringsplan" not in client.get("/my/data/delete?lang=da").text
+    _write(client, offering)
+    assert "Din læringsplan bliver også slettet." in client.get("/my/data/delete?lang=da").text
+    assert "Your learning plan is deleted too." in client.get("/my/data/delete?lang=en").text
+    page = client.get(f"/enrollments/{token}/delete-data?lang=da").text
+    assert "Din læringsplan bliver også slettet." in page
+    assert client.post(f"/enrollments/{token}/delete-data").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LearningPlan)) == 0
