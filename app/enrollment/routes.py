@@ -7,7 +7,8 @@
 /enrollments/<token>/accept|decline  answer a waiting-list offer (POST)
 /enrollments/<token>/leave           leave the waiting list (POST)
 /enrollments/<token>/confirm         confirm a seat held until the address is confirmed (POST)
-/enrollments/<token>/absence/<occ>   "I can't come this time" for one date, or its undo (POST)
+/enrollments/<token>/absence/<occ>   "I can't come this time" for one date, or its undo (POST;
+                                     a themed meeting asks first on a GET page)
 /absence/<occ>/<token>               the reminder mail's link: GET asks, POST sends word
 /m/<short>                           the text message's short link to the manage page
 /my                                  ask for a sign-in link; signed in: all your bookings
@@ -335,11 +336,36 @@ def _send_or_take_back(enrollment: Enrollment, occurrence_id: int, *, undo: bool
 def absence_for_date(
     occurrence_id: int, token: str | None = None, enrollment_id: int | None = None
 ):
-    """One tap: "I can't come this time" for one date, or "I can come after all"."""
+    """One tap: "I can't come this time" for one date, or "I can come after all".
+
+    On a single themed meeting sending word gives the seat away for good, so the tap opens
+    a page that says so, and only the POST from that page (`confirmed`) cancels.
+    """
     enrollment, ref = _load(token, enrollment_id)
-    if ConfirmForm().validate_on_submit():
-        _send_or_take_back(enrollment, occurrence_id, undo=bool(request.form.get("undo")))
-    return _back(ref)
+    form = ConfirmForm()
+    undo = bool(request.form.get("undo"))
+    asks_first = absence.cancels_seat(enrollment) and not undo
+    confirmed = not asks_first or bool(request.form.get("confirmed"))
+    if request.method == "POST" and confirmed and form.validate_on_submit():
+        _send_or_take_back(enrollment, occurrence_id, undo=undo)
+        return _back(ref)
+    if not asks_first:
+        return _back(ref)
+    occurrence = next((o for o in enrollment.offering.occurrences if o.id == occurrence_id), None)
+    if occurrence is None:
+        abort(404)
+    return render_template(
+        "enrollment/absence.html",
+        enrollment=enrollment,
+        offering=enrollment.offering,
+        occurrence=occurrence,
+        form=form,
+        action=url_for(".absence", occurrence_id=occurrence_id, **ref),
+        back=url_for(".manage", **ref),
+        word_sent=occurrence_id in absence.dates_with_word_sent(enrollment.id),
+        cancels_seat=True,
+        started=occurrence.starts_at <= utcnow() or occurrence.is_cancelled,
+    )
 
 
 @bp.route("/absence/<int:occurrence_id>/<token:token>", methods=["GET", "POST"])
@@ -360,8 +386,9 @@ def absence_from_mail(occurrence_id: int, token: str):
         enrollment=enrollment,
         offering=enrollment.offering,
         occurrence=occurrence,
-        token=token,
         form=form,
+        action=url_for(".absence_from_mail", occurrence_id=occurrence_id, token=token),
+        back=None,
         word_sent=occurrence_id in absence.dates_with_word_sent(enrollment.id),
         cancels_seat=absence.cancels_seat(enrollment),
         started=occurrence.starts_at <= utcnow() or occurrence.is_cancelled,
@@ -393,13 +420,13 @@ bp.add_url_rule(
     "/enrollments/<token:token>/absence/<int:occurrence_id>",
     "absence",
     absence_for_date,
-    methods=["POST"],
+    methods=["GET", "POST"],
 )
 bp.add_url_rule(
     "/my/enrollments/<int:enrollment_id>/absence/<int:occurrence_id>",
     "absence",
     absence_for_date,
-    methods=["POST"],
+    methods=["GET", "POST"],
 )
 
 
@@ -416,11 +443,13 @@ def my_bookings():
         calendar = personal_calendar_settings(email)
         enrollments = services.enrollments_for_email(email)
         now = utcnow()
+        active = [e for e in enrollments if e.status in ACTIVE_ENROLLMENT_STATUSES]
         return render_template(
             "enrollment/my.html",
             email=email,
-            active=[e for e in enrollments if e.status in ACTIVE_ENROLLMENT_STATUSES],
+            active=active,
             ended=[e for e in enrollments if e.status not in ACTIVE_ENROLLMENT_STATUSES],
+            word_sent={e.id: absence.dates_with_word_sent(e.id) for e in active},
             form=ConfirmForm(),
             now=now,
             calendar=calendar,

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.enrollment.availability import OfferingFacts, SeatState, availability
 from app.extensions import db
 from app.figures.period import Period, PeriodError, parse, term, term_of
 from app.models import (
+    EnrolmentMode,
     Facilitator,
     Occurrence,
     OccurrenceStatus,
@@ -55,6 +57,45 @@ class Entry:
     offering: Offering
     dates: list[Occurrence]  # the term's dates, not cancelled, the first DATES_SHOWN
     more_dates: int  # how many more the booklet does not print
+    # A course across the term boundary: its first date before the term, its last after it
+    # (the booklet says "continues from/into <term>" so no one takes it for a short one).
+    began: Occurrence | None = None
+    goes_on: Occurrence | None = None
+    signup_closed: bool = False  # begun and closed: the booklet must not say "Sign up"
+
+    @property
+    def began_term(self) -> Period | None:
+        return term_of(_local_day(self.began.starts_at)) if self.began else None
+
+    @property
+    def goes_on_term(self) -> Period | None:
+        return term_of(_local_day(self.goes_on.starts_at)) if self.goes_on else None
+
+
+def _local_day(moment: datetime) -> date:
+    from app.i18n import local
+
+    return local(moment).date()
+
+
+def signup_closed(offering: Offering, now: datetime) -> bool:
+    """Sign-up has closed (by its deadline or because it has begun); never for a drop-in."""
+    if offering.enrolment_mode == EnrolmentMode.DROP_IN:
+        return False
+    starts = [o.starts_at for o in offering.occurrences if not o.is_cancelled]
+    facts = OfferingFacts(
+        kind=offering.kind,
+        status=offering.status,
+        enrolment_mode=offering.enrolment_mode,
+        capacity=offering.capacity,
+        signup_opens_at=offering.signup_opens_at,
+        signup_closes_at=offering.signup_closes_at,
+        first_start=min(starts, default=None),
+        last_start=max(starts, default=None),
+        seats_taken=0,
+        waitlist_count=0,
+    )
+    return availability(facts, now).state == SeatState.CLOSED
 
 
 @dataclass
@@ -98,7 +139,7 @@ def term_offerings(period: Period) -> list[Offering]:
     )
 
 
-def booklet(period: Period) -> list[KindSection]:
+def booklet(period: Period, now: datetime) -> list[KindSection]:
     """The term's offerings by kind (courses, groups, meetings), then by their first theme
     (alphabetically; those without a theme last); each offering once."""
     sections = []
@@ -113,8 +154,18 @@ def booklet(period: Period) -> list[KindSection]:
                 for o in offering.occurrences
                 if not o.is_cancelled and period.starts_at <= o.starts_at < period.ends_at
             ]
+            held = [o for o in offering.occurrences if not o.is_cancelled]
+            before = [o for o in held if o.starts_at < period.starts_at]
+            after = [o for o in held if o.starts_at >= period.ends_at]
             group.entries.append(
-                Entry(offering, dates[:DATES_SHOWN], max(0, len(dates) - DATES_SHOWN))
+                Entry(
+                    offering,
+                    dates[:DATES_SHOWN],
+                    max(0, len(dates) - DATES_SHOWN),
+                    began=min(before, key=lambda o: o.starts_at) if before else None,
+                    goes_on=max(after, key=lambda o: o.starts_at) if after else None,
+                    signup_closed=signup_closed(offering, now),
+                )
             )
         if groups:
             ordered = sorted(

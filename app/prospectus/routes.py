@@ -44,7 +44,8 @@ def _booklet_context() -> dict | None:
     return {
         "period": period,
         "term_label": term_label(period),
-        "sections": queries.booklet(period),
+        "sections": queries.booklet(period, utcnow()),
+        "term_name": term_label,
         "before": before,
         "after": after,
         "before_label": term_label(before),

@@ -119,7 +119,22 @@ def test_for_a_themed_meeting_the_tap_cancels_and_the_seat_goes_to_the_waiting_l
     db.session.commit()
     manage = _manage_link(seated.id)
     occurrence = offering.occurrences[0]
-    response = client.post(f"{manage}/absence/{occurrence.id}", data={}, follow_redirects=True)
+    # the manage page links to a page that asks first; neither it nor a bare POST cancels
+    page = client.get(manage).text
+    assert f'href="{manage}/absence/{occurrence.id}"' in page
+    assert f'action="{manage}/absence/{occurrence.id}"' not in page
+    for _ in range(2):  # a GET (a link scanner) and a POST without the page's confirmation
+        asked = client.get(f"{manage}/absence/{occurrence.id}")
+        assert asked.status_code == 200
+        assert "Your seat goes to the next person on the waiting list" in asked.text
+        assert "Yes, I can't come this time" in asked.text and "No, keep it" in asked.text
+        asked = client.post(f"{manage}/absence/{occurrence.id}", data={})
+        assert asked.status_code == 200 and "Yes, I can't come this time" in asked.text
+    assert statuses(offering)["deltager1@example.com"] == EnrollmentStatus.CONFIRMED
+    assert _attendance(seated.id) == []
+    response = client.post(
+        f"{manage}/absence/{occurrence.id}", data={"confirmed": "1"}, follow_redirects=True
+    )
     assert "Your seat goes to the next person" in response.text
     assert statuses(offering)["deltager1@example.com"] == EnrollmentStatus.CANCELLED
     assert statuses(offering)["deltager2@example.com"] in (

@@ -41,7 +41,9 @@ def test_the_current_term_lists_its_published_offerings_by_kind_and_theme(client
     assert "Borger, Pårørende" in html
     for offering in (term.course, term.group, term.meeting):
         assert f">holdplads.test/p/{offering.id}</a>" in html
-    assert html.count('<svg role="img" aria-label="QR-kode: tilmeld dig') == 3
+    assert html.count('<svg role="img" aria-label="QR-kode: tilmeld dig') == 2
+    # the drop-in meeting takes no sign-up: its QR code does not say "sign up" either
+    assert '<svg role="img" aria-label="QR-kode: Temamøde om håb"' in html
     assert "Bare mød op – ingen tilmelding" in html  # the drop-in meeting
     assert "/prospectus.pdf?term=2026-autumn" in html
 
@@ -147,3 +149,39 @@ def test_the_pdf_is_drawn_once_and_kept_until_something_changes(app, client, ter
     assert b"Et nyt navn" not in again.data
     client.get("/prospectus.pdf?term=2026-autumn")
     assert len(drawn) == 2
+
+
+def _entry(html: str, title: str) -> str:
+    return html.split(f">{title}</h4>", 1)[1].split("</article>", 1)[0]
+
+
+def test_a_course_across_the_term_boundary_says_so_and_a_begun_one_is_not_offered(client, term):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from tests.factories import make_offering, now
+    from tests.prospectus.helpers import AUTUMN
+
+    across = make_offering(
+        title="Drømme om job", starts=[AUTUMN, AUTUMN + timedelta(days=28)]
+    )  # 8 December and 5 January
+    begun = make_offering(
+        title="Recovery fra start", starts=[now() - timedelta(days=7), now() + timedelta(days=42)]
+    )
+    db.session.commit()
+    autumn = client.get("/prospectus").get_data(as_text=True)
+    entry = _entry(autumn, "Drømme om job")
+    assert "tirsdag den 8. december 2026" in entry
+    assert "Fortsætter i Forår 2027: sidste gang tirsdag den 5. januar 2027" in entry
+    assert "<dt>Tilmeld dig</dt>" in entry
+    spring = client.get("/prospectus?term=2027-spring").get_data(as_text=True)
+    entry = _entry(spring, "Drømme om job")
+    assert "Fortsætter fra Efterår 2026: første gang tirsdag den 8. december 2026" in entry
+    assert "tirsdag den 5. januar 2027" in entry
+    # begun a week ago, sign-up closed when it began: no "Tilmeld dig", in either term
+    for html in (autumn, spring):
+        entry = _entry(html, "Recovery fra start")
+        assert "<dt>Tilmeld dig</dt>" not in entry and "<dt>Tilmeldingen er lukket</dt>" in entry
+        assert 'aria-label="QR-kode: Recovery fra start"' in entry
+        assert "tilmeld dig Recovery fra start" not in entry
+    assert begun.id and across.id
