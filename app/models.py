@@ -8,7 +8,7 @@ enrollment per person and offering. Behaviour lives in each area's services, not
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -82,6 +82,9 @@ class EnrolmentMode(LabelledEnum):
     # a facilitator approves, e.g. after a short intake talk
     REQUEST = "request", _l("On request: a facilitator approves each sign-up")
     DROP_IN = "drop_in", _l("Drop-in: no sign-up, just come")
+    # a self-help group: people register interest, have a first talk, and the group starts
+    # when `min_participants` of them are ready (app/interest/)
+    INTEREST = "interest", _l("Interest list: the group starts when enough are ready")
 
 
 class OfferingStatus(LabelledEnum):
@@ -117,6 +120,17 @@ class EnrollmentStatus(LabelledEnum):
     OFFERED = "offered", _l("Offered a seat")
     CANCELLED = "cancelled", _l("Cancelled")
     DECLINED = "declined", _l("Declined")  # a facilitator said no to a request
+    # interest mode: on the list, waiting for the first talk and the group's start
+    INTERESTED = "interested", _l("Interest list")
+
+
+class TalkStatus(LabelledEnum):
+    """The first talk with someone on an interest list: a status and a date, nothing else."""
+
+    TO_DO = "to_do", _l("Talk to do")
+    HELD = "held", _l("Talk held")
+    NOT_NOW = "not_now", _l("Not a fit now")
+    WITHDREW = "withdrew", _l("Withdrew")
 
 
 # A person holds at most one enrollment in these states per offering.
@@ -125,6 +139,7 @@ ACTIVE_ENROLLMENT_STATUSES = (
     EnrollmentStatus.CONFIRMED,
     EnrollmentStatus.WAITLISTED,
     EnrollmentStatus.OFFERED,
+    EnrollmentStatus.INTERESTED,
 )
 # The public sees these offerings (a cancelled one says so); drafts are staff-only.
 PUBLIC_OFFERING_STATUSES = (OfferingStatus.PUBLISHED, OfferingStatus.CANCELLED)
@@ -273,6 +288,9 @@ class Offering(db.Model):
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("retention_days IS NULL OR retention_days >= 0", name="retention"),
         sa.CheckConstraint(
+            "min_participants IS NULL OR min_participants > 0", name="min_participants_positive"
+        ),
+        sa.CheckConstraint(
             "signup_opens_at IS NULL OR signup_closes_at IS NULL "
             "OR signup_opens_at < signup_closes_at",
             name="signup_window",
@@ -303,6 +321,10 @@ class Offering(db.Model):
     )
     signup_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signup_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Interest mode: the group starts when this many have had their first talk; staff start
+    # it (`started_at`), and until then it has no dates ("starts when enough are ready").
+    min_participants: Mapped[int | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[OfferingStatus] = mapped_column(
         _enum(OfferingStatus, "status"), default=OfferingStatus.DRAFT
     )
@@ -502,6 +524,9 @@ class Enrollment(db.Model):
     cancelled_by_person: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Interest mode: the first talk with the volunteer centre, a status and a date only.
+    first_talk: Mapped[TalkStatus | None] = mapped_column(_enum(TalkStatus, "first_talk"))
+    first_talk_on: Mapped[date | None] = mapped_column(sa.Date)
     # The version of the privacy notice the person was shown when they signed up.
     privacy_notice_version: Mapped[str | None] = mapped_column(sa.String(40))
     # Set when `flask retention` or the person erased the personal fields; the row, its status,

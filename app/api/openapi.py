@@ -67,6 +67,9 @@ SCHEMAS: dict[str, Any] = {
             "capacity",
             "seats_left",
             "seats_left_by_audience",
+            "interest_count",
+            "ready_count",
+            "min_participants",
             "waitlist",
             "organiser",
             "co_organisers",
@@ -94,7 +97,13 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "status": {"enum": ["published", "cancelled"]},
-            "enrolment_mode": {"enum": ["instant", "request", "drop_in"]},
+            "enrolment_mode": {
+                "enum": ["instant", "request", "drop_in", "interest"],
+                "description": (
+                    "interest: people register interest and have a first talk; the group "
+                    "starts when min_participants are ready"
+                ),
+            },
             "signup_state": {
                 "enum": [
                     "cancelled",
@@ -104,8 +113,9 @@ SCHEMAS: dict[str, Any] = {
                     "ask_to_join",
                     "open",
                     "full",
+                    "interest",
                 ],
-                "description": "What a visitor can do now",
+                "description": "What a visitor can do now (interest: register interest)",
             },
             "capacity": {
                 "type": ["integer", "null"],
@@ -126,6 +136,23 @@ SCHEMAS: dict[str, Any] = {
                 ),
                 "propertyNames": {"enum": AUDIENCES},
                 "additionalProperties": {"type": ["integer", "null"], "minimum": 0},
+            },
+            "interest_count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "people on the interest list (interest mode; else 0)",
+            },
+            "ready_count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "of them, those who have had their first talk",
+            },
+            "min_participants": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": (
+                    "interest mode: the group starts when this many are ready; else null"
+                ),
             },
             "waitlist": {
                 "type": "integer",

@@ -9,7 +9,7 @@ from flask import current_app
 
 from app.enrollment.availability import Availability
 from app.i18n import local, localized
-from app.models import Location, Offering, Organisation
+from app.models import EnrolmentMode, Location, Offering, Organisation
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -65,6 +65,11 @@ def offering_json(
         "capacity": offering.capacity,
         "seats_left": availability.seats_left,
         "seats_left_by_audience": by_audience or None,
+        "interest_count": availability.interest_count,
+        "ready_count": availability.ready_count,
+        "min_participants": offering.min_participants
+        if offering.enrolment_mode == EnrolmentMode.INTEREST
+        else None,
         "waitlist": availability.waitlist_count,
         "organiser": _organisation(offering.organisation),
         "co_organisers": [_organisation(org) for org in offering.co_organisers],

@@ -210,7 +210,12 @@ def facilitator_events(
     )
 
 
-_TENTATIVE = (EnrollmentStatus.REQUESTED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.OFFERED)
+_TENTATIVE = (
+    EnrollmentStatus.REQUESTED,
+    EnrollmentStatus.WAITLISTED,
+    EnrollmentStatus.OFFERED,
+    EnrollmentStatus.INTERESTED,
+)
 
 
 def enrollment_events(

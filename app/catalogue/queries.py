@@ -29,6 +29,7 @@ from app.i18n import LOCAL_TZ
 from app.models import (
     PUBLIC_OFFERING_STATUSES,
     Audience,
+    EnrolmentMode,
     Facilitator,
     Occurrence,
     OccurrenceStatus,
@@ -188,6 +189,15 @@ def occurrence_summary(now: datetime):
     )
 
 
+def waiting_for_start():
+    """SQL: a published group in interest mode that has not started (it may have no dates)."""
+    return sa.and_(
+        Offering.enrolment_mode == EnrolmentMode.INTEREST,
+        Offering.started_at.is_(None),
+        Offering.status == OfferingStatus.PUBLISHED,
+    )
+
+
 def catalogue_where(filters: CatalogueFilters, now: datetime, occ, seats) -> list:
     """The public catalogue's WHERE clause: published (or cancelled) and still to come.
 
@@ -195,7 +205,7 @@ def catalogue_where(filters: CatalogueFilters, now: datetime, occ, seats) -> lis
     """
     conditions = [
         Offering.status.in_(PUBLIC_STATUSES),
-        occ.c.first_upcoming.is_not(None),
+        sa.or_(occ.c.first_upcoming.is_not(None), waiting_for_start()),
     ]
     if filters.kind:
         conditions.append(Offering.kind == filters.kind)
@@ -306,11 +316,11 @@ def catalogue_page(
     conditions = [
         *catalogue_where(filters, now, occ, seats),
         Offering.status == OfferingStatus.PUBLISHED,
-        shown_start.is_not(None),
+        sa.or_(shown_start.is_not(None), waiting_for_start()),
     ]
     base = (
         sa.select(Offering.id)
-        .join(occ, occ.c.offering_id == Offering.id)
+        .outerjoin(occ, occ.c.offering_id == Offering.id)
         .outerjoin(seats, seats.c.offering_id == Offering.id)
         .where(*conditions)
     )
@@ -338,8 +348,10 @@ def catalogue_page(
             shown_end,
             seats.c.seats_taken,
             seats.c.waitlist_count,
+            seats.c.interest_count,
+            seats.c.ready_count,
         )
-        .join(occ, occ.c.offering_id == Offering.id)
+        .outerjoin(occ, occ.c.offering_id == Offering.id)
         .outerjoin(seats, seats.c.offering_id == Offering.id)
         .where(*conditions)
         .options(
@@ -350,7 +362,7 @@ def catalogue_page(
             selectinload(Offering.co_organisers),
             *([selectinload(Offering.occurrences)] if with_occurrences else []),
         )
-        .order_by(shown_start, Offering.id)
+        .order_by(sa.nulls_last(shown_start), Offering.id)  # groups without dates last
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
@@ -387,6 +399,7 @@ def _cancelled_entries(filters, now, occ, seats, shown_start) -> list[CancelledE
         .where(
             *catalogue_where(filters, now, occ, seats),
             sa.or_(Offering.status != OfferingStatus.PUBLISHED, shown_start.is_(None)),
+            sa.not_(waiting_for_start()),
         )
         .order_by(occ.c.first_upcoming, Offering.id)
         .limit(MAX_CANCELLED_SHOWN)

@@ -34,7 +34,8 @@ def index():
         (month, list(entries))
         for month, entries in groupby(
             page.entries,
-            key=lambda e: local(e.shown_start).replace(day=1).date(),
+            # Interest-mode groups without dates come last, under a heading of their own.
+            key=lambda e: local(e.shown_start).replace(day=1).date() if e.shown_start else None,
         )
     ]
     body = render_template(

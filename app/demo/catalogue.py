@@ -38,6 +38,7 @@ from app.models import (
     OfferingKind,
     OfferingStatus,
     Organisation,
+    TalkStatus,
     Theme,
     User,
     UserRole,
@@ -60,6 +61,7 @@ CONFIRMED, WAITLISTED, REQUESTED, CANCELLED = (
     EnrollmentStatus.REQUESTED,
     EnrollmentStatus.CANCELLED,
 )
+INTERESTED = EnrollmentStatus.INTERESTED
 
 
 @dataclass(frozen=True)
@@ -408,6 +410,23 @@ OFFERINGS: list[dict[str, Any]] = [
      "location": "Frivilligcenter Aarhus, Mødelokale 2",
      "capacity": 8, "enrolment_mode": EnrolmentMode.REQUEST,
      "series": Series(TUE, "17:00", 120, count=12), "seats": {CONFIRMED: 2, REQUESTED: 3}},
+    # Interest mode (issue 14): no dates yet; it starts when six have had their first talk.
+    {"slug": "soevn-og-uro-gruppe", "kind": GROUP, "org": "frivilligcenter",
+     "title": "Søvn og uro – en ny selvhjælpsgruppe",
+     "title_en": "Sleep and restlessness – a new self-help group",
+     "summary": "Borgere har efterspurgt en gruppe om søvnløse nætter. Skriv dig på "
+                "interesselisten; gruppen starter, når nok er klar.",
+     "summary_en": "Citizens have asked for a group about sleepless nights. Put yourself on "
+                   "the interest list; the group starts when enough people are ready.",
+     "description": "Når du har skrevet dig på listen, ringer en fra frivilligcentret og tager "
+                    "en kort første snak med dig. Når seks er klar, finder vi dagene sammen.",
+     "description_en": "Once you are on the list, someone from the volunteer centre calls you "
+                       "for a short first talk. When six are ready, we find the days together.",
+     "themes": ["faellesskab"], "audiences": [CITIZEN, RELATIVE],
+     "facilitators": [("Camilla Friis", VOLUNTEER_ROLE)],
+     "location": "Frivilligcenter Aarhus, Mødelokale 2",
+     "capacity": 8, "enrolment_mode": EnrolmentMode.INTEREST, "min_participants": 6,
+     "series": None, "seats": {INTERESTED: 4}, "talks_held": 2},
     {"slug": "gaa-gruppen", "kind": GROUP, "org": "frivilligcenter",
      "title": "Gå-gruppen – gåtur og snak", "title_en": "The walking group – a walk and a talk",
      "summary": "Hver mandag formiddag går vi en tur i Botanisk Have i roligt tempo og slutter "
@@ -547,8 +566,10 @@ def seed_demo_catalogue(now: datetime) -> dict[str, dict[str, int]]:
             )
             for position, (who, role) in enumerate(spec["facilitators"])
         ]
-        offering.occurrences = _occurrences(spec, offering.status, now, clock_change)
-        first_start = offering.occurrences[0].starts_at
+        offering.occurrences = (
+            _occurrences(spec, offering.status, now, clock_change) if spec["series"] else []
+        )
+        first_start = offering.occurrences[0].starts_at if offering.occurrences else None
         if "opens_in_days" in spec:
             offering.signup_opens_at = now + timedelta(days=spec["opens_in_days"])
         if "closes_days_before" in spec:
@@ -638,6 +659,15 @@ def _enrollments(
                 consent_at=queued_at,
                 confirmed_at=queued_at if status == CONFIRMED else None,
                 cancelled_at=queued_at + timedelta(days=1) if status == CANCELLED else None,
+                # interest mode: the first ones have had their first talk
+                first_talk=(
+                    (TalkStatus.HELD if n < spec.get("talks_held", 0) else TalkStatus.TO_DO).value
+                    if status == INTERESTED
+                    else None
+                ),
+                first_talk_on=(queued_at + timedelta(days=2)).date()
+                if status == INTERESTED and n < spec.get("talks_held", 0)
+                else None,
                 wants_companion=n % 6 == 2,  # følgeskab
                 language=language,
                 manage_token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),

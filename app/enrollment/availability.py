@@ -22,6 +22,7 @@ class SeatState(enum.StrEnum):
     ASK_TO_JOIN = "ask_to_join"  # request mode: a facilitator answers
     OPEN = "open"  # seats left (or no limit)
     FULL = "full"  # the waiting list is open
+    INTEREST = "interest"  # interest mode: register interest; staff start the group
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class OfferingFacts:
     last_start: datetime | None  # last scheduled occurrence
     seats_taken: int  # confirmed + offered (an offer holds its seat)
     waitlist_count: int
+    interest_count: int = 0  # interest mode: people on the interest list
+    ready_count: int = 0  # of them, those who have had their first talk
+    min_participants: int | None = None
+    started: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,19 @@ class Availability:
     seats_left: int | None  # None: no limit
     waitlist_count: int
     opens_at: datetime | None = None  # when sign-up opens, if it has not yet
+    interest_count: int = 0
+    ready_count: int = 0
+    # Interest mode before the start: "starts when enough are ready — ready_count of this".
+    waiting_for: int | None = None
 
     @property
     def signup_possible(self) -> bool:
-        return self.state in (SeatState.ASK_TO_JOIN, SeatState.OPEN, SeatState.FULL)
+        return self.state in (
+            SeatState.ASK_TO_JOIN,
+            SeatState.OPEN,
+            SeatState.FULL,
+            SeatState.INTEREST,
+        )
 
 
 class ClosingReason(enum.StrEnum):
@@ -104,6 +118,8 @@ def availability(facts: OfferingFacts, now: datetime) -> Availability:
         closes = signup_closes_at(facts)
         if closes is not None and now >= closes:
             return SeatState.CLOSED
+        if facts.enrolment_mode == EnrolmentMode.INTEREST:
+            return SeatState.INTEREST  # no dates needed: the group starts when enough are ready
         if facts.first_start is None and facts.status != OfferingStatus.PUBLISHED:
             return SeatState.CLOSED
         if facts.enrolment_mode == EnrolmentMode.REQUEST:
@@ -118,4 +134,11 @@ def availability(facts: OfferingFacts, now: datetime) -> Availability:
         seats_left=left,
         waitlist_count=facts.waitlist_count,
         opens_at=facts.signup_opens_at if found == SeatState.NOT_OPEN_YET else None,
+        interest_count=facts.interest_count,
+        ready_count=facts.ready_count,
+        waiting_for=(
+            facts.min_participants or 1
+            if facts.enrolment_mode == EnrolmentMode.INTEREST and not facts.started
+            else None
+        ),
     )

@@ -40,6 +40,7 @@ from app.models import (
     OccurrenceStatus,
     Offering,
     OfferingKind,
+    TalkStatus,
 )
 
 # --- a page of offerings ---------------------------------------------------------------------
@@ -60,9 +61,20 @@ def seat_summary():
             sa.func.sum(
                 sa.case((Enrollment.status == EnrollmentStatus.WAITLISTED, 1), else_=0)
             ).label("waitlist_count"),
+            sa.func.sum(
+                sa.case((Enrollment.status == EnrollmentStatus.INTERESTED, 1), else_=0)
+            ).label("interest_count"),
+            sa.func.sum(sa.case((_ready(), 1), else_=0)).label("ready_count"),
         )
         .group_by(Enrollment.offering_id)
         .subquery("seat_summary")
+    )
+
+
+def _ready():
+    """On the interest list and had the first talk: ready for the group to start."""
+    return sa.and_(
+        Enrollment.status == EnrollmentStatus.INTERESTED, Enrollment.first_talk == TalkStatus.HELD
     )
 
 
@@ -79,6 +91,10 @@ def facts_from_row(offering: Offering, row) -> OfferingFacts:
         last_start=as_utc(row.last_start),
         seats_taken=int(row.seats_taken or 0),
         waitlist_count=int(row.waitlist_count or 0),
+        interest_count=int(getattr(row, "interest_count", 0) or 0),
+        ready_count=int(getattr(row, "ready_count", 0) or 0),
+        min_participants=offering.min_participants,
+        started=offering.started_at is not None,
     )
 
 
@@ -152,6 +168,11 @@ def _facts_row(offering_id: int):
             .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED)
             .scalar_subquery()
             .label("waitlist_count"),
+            sa.select(sa.func.count())
+            .where(mine, Enrollment.status == EnrollmentStatus.INTERESTED)
+            .scalar_subquery()
+            .label("interest_count"),
+            sa.select(sa.func.count()).where(mine, _ready()).scalar_subquery().label("ready_count"),
         )
     ).one()
 
@@ -249,6 +270,7 @@ class SeatCounts:
     offered: int = 0
     waitlisted: int = 0
     requested: int = 0
+    interested: int = 0
 
     @property
     def taken(self) -> int:

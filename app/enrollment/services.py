@@ -41,6 +41,7 @@ from app.mail.participants import (
     mail_cancelled_by_staff,
     mail_confirmed,
     mail_declined,
+    mail_interest_registered,
     mail_offer,
     mail_offer_expired,
     mail_requested,
@@ -55,6 +56,7 @@ from app.models import (
     Offering,
     OfferingAudience,
     OfferingStatus,
+    TalkStatus,
 )
 
 
@@ -235,6 +237,7 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
         manage_token_hash=new_manage_nonce_hash(),
         privacy_notice_version=person.privacy_notice_version,
         confirmed_at=now if status == EnrollmentStatus.CONFIRMED else None,
+        first_talk=TalkStatus.TO_DO if status == EnrollmentStatus.INTERESTED else None,
         created_at=now,
         updated_at=now,
     )
@@ -253,11 +256,17 @@ def _mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> 
         mail_waitlisted(enrollment, position=position, token=token, now=now)
     elif enrollment.status == EnrollmentStatus.REQUESTED:
         mail_requested(enrollment, token=token, now=now)
+    elif enrollment.status == EnrollmentStatus.INTERESTED:
+        mail_interest_registered(enrollment, token=token, now=now)
 
 
 def can_cancel(enrollment: Enrollment) -> bool:
     """A seat or a request is cancelled here; an offer is declined, the waiting list left."""
-    return enrollment.status in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.REQUESTED)
+    return enrollment.status in (
+        EnrollmentStatus.CONFIRMED,
+        EnrollmentStatus.REQUESTED,
+        EnrollmentStatus.INTERESTED,
+    )
 
 
 # --- signing up ----------------------------------------------------------------------------
@@ -279,7 +288,9 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
     existing = _active_enrollment_for(offering.id, normalize_email(person.email))
     if existing is not None:
         raise AlreadyEnrolled(existing)
-    if offering.enrolment_mode == EnrolmentMode.REQUEST:
+    if offering.enrolment_mode == EnrolmentMode.INTEREST:
+        status = EnrollmentStatus.INTERESTED  # on the list until the first talk and the start
+    elif offering.enrolment_mode == EnrolmentMode.REQUEST:
         status = EnrollmentStatus.REQUESTED
     elif has_seat_for(offering, person.audience, now):
         status = EnrollmentStatus.CONFIRMED

@@ -34,6 +34,11 @@ class MailKind(StrEnum):
     SIGN_IN = "sign_in"
     # to someone who suggested a group or said "me too" (participants.py)
     SUGGESTION_DECLINED = "suggestion_declined"
+    # interest mode (app/interest/): on the list; the group starts (with the calendar); and
+    # an invitation to register interest, to whoever suggested the group or said "me too"
+    INTEREST_REGISTERED = "interest_registered"
+    GROUP_STARTED = "group_started"
+    INTEREST_INVITATION = "interest_invitation"
     # to a staff account (staff.py)
     WELCOME = "welcome"
     PASSWORD_RESET = "password_reset"
@@ -63,6 +68,7 @@ FORGOTTEN_ON_DELIVERY = frozenset({MailKind.DATA_ERASED})
 _ICS_METHOD = {
     MailKind.CONFIRMED: "REQUEST",
     MailKind.APPROVED: "REQUEST",
+    MailKind.GROUP_STARTED: "REQUEST",
     MailKind.OCCURRENCE_MOVED: "REQUEST",
     MailKind.CANCELLED: "CANCEL",
     MailKind.CANCELLED_BY_STAFF: "CANCEL",

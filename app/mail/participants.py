@@ -578,3 +578,79 @@ def mail_data_erased(
             language=language,
             now=now,
         )
+
+
+def mail_interest_registered(
+    enrollment: Enrollment, *, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """They are on a group's interest list: a first talk comes, then the start."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("You are on the interest list: %(title)s", title=title),
+            [
+                _("Thank you for your interest in %(title)s.", title=title),
+                _(
+                    "Someone from the group will contact you for a short first talk. The group "
+                    "starts when enough people are ready, and then you get the dates by email. "
+                    "You do not need to do anything now."
+                ),
+            ],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.INTEREST_REGISTERED, enrollment, draft, now=now)
+
+
+def mail_group_started(
+    enrollment: Enrollment, *, now: datetime, token: str | None = None
+) -> OutboxMessage | None:
+    """The group starts and they have a seat: the dates, in the calendar attachment too."""
+    with force_locale(language_of(enrollment)):
+        title = title_of(enrollment.offering)
+        draft = Draft(
+            _("The group starts: %(title)s", title=title),
+            [
+                _(
+                    "Enough people are ready, so %(title)s starts, and you have a seat. The dates "
+                    "are below and in the attached calendar file.",
+                    title=title,
+                ),
+                _("We look forward to seeing you."),
+            ],
+            manage_actions(token),
+        )
+        return queue_about(MailKind.GROUP_STARTED, enrollment, draft, now=now)
+
+
+def mail_interest_invitation(
+    email: str, *, title: str, url: str, language: str, now: datetime
+) -> OutboxMessage | None:
+    """A group they suggested (or said "me too" to) is forming: register interest."""
+    with force_locale(language):
+        draft = Draft(
+            _("A group you asked for is forming: %(title)s", title=title),
+            [
+                _(
+                    "You asked to be told if a group like this starts. Now %(title)s is "
+                    "forming, and you are welcome to register your interest.",
+                    title=title,
+                ),
+                _(
+                    "After a short first talk with the people who run it, the group starts when "
+                    "enough people are ready."
+                ),
+            ],
+            [(_("Register interest"), url)],
+            show_details=False,
+        )
+        body_text, body_html = render(draft, name=None, details=None)
+        return queue_mail(
+            kind=MailKind.INTEREST_INVITATION,
+            to_address=email,
+            to_name=None,
+            subject=draft.subject,
+            body_text=body_text,
+            body_html=body_html,
+            language=language,
+            now=now,
+        )

@@ -346,6 +346,17 @@ class OfferingForm(FlaskForm):
         ],
     )
     enrolment_mode = SelectField(_l("Sign-up"), choices=enrolment_mode_choices)
+    min_participants = IntegerField(
+        _l("Starts when this many are ready"),
+        description=_l(
+            "For an interest list: how many must have had their first talk before the group "
+            "can start."
+        ),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10000, message=_l("Write a number from 1 up.")),
+        ],
+    )
     signup_opens_date = LocalDateField(_l("Sign-up opens (date)"), validators=[Optional()])
     signup_opens_time = TimeField(_l("Sign-up opens (time)"), validators=[Optional()])
     signup_closes_date = LocalDateField(_l("Sign-up closes (date)"), validators=[Optional()])
@@ -406,6 +417,13 @@ class OfferingForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # Optional() ends the threshold's own checks when it is empty, so check here.
+        if self.enrolment_mode.data == EnrolmentMode.INTEREST and not self.min_participants.data:
+            self.min_participants.errors = [
+                *self.min_participants.errors,
+                _l("Write how many must be ready before the group starts."),
+            ]
+            valid = False
         return self._check_facilitators() and valid
 
     def _check_facilitators(self) -> bool:
@@ -713,6 +731,7 @@ class EmailParticipantsForm(FlaskForm):
             ("all", _l("Everyone signed up or waiting")),
             ("confirmed", _l("Only confirmed participants")),
             ("waitlisted", _l("Only those on the waiting list")),
+            ("interested", _l("Only those on the interest list")),
             ("present", _l("Those present at a date")),
         ],
     )

@@ -167,6 +167,7 @@ class Participants:
     offered: list[Enrollment] = field(default_factory=list)
     waitlisted: list[Enrollment] = field(default_factory=list)  # in order: position = index + 1
     requested: list[Enrollment] = field(default_factory=list)
+    interested: list[Enrollment] = field(default_factory=list)  # interest mode (app/interest/)
     ended: list[Enrollment] = field(default_factory=list)  # cancelled or declined
 
     @property
@@ -192,6 +193,7 @@ def participants(offering_id: int) -> Participants:
         EnrollmentStatus.OFFERED: result.offered,
         EnrollmentStatus.WAITLISTED: result.waitlisted,
         EnrollmentStatus.REQUESTED: result.requested,
+        EnrollmentStatus.INTERESTED: result.interested,  # shown on the interest list page
     }
     for e in enrollments:
         groups.get(e.status, result.ended).append(e)
@@ -218,6 +220,8 @@ def recipients(offering_id: int, audience: str, *, occurrence_id: int | None = N
         query = query.where(Enrollment.status == EnrollmentStatus.CONFIRMED)
     elif audience == "waitlisted":
         query = query.where(Enrollment.status == EnrollmentStatus.WAITLISTED)
+    elif audience == "interested":
+        query = query.where(Enrollment.status == EnrollmentStatus.INTERESTED)
     elif audience == "present":
         query = query.join(Attendance, Attendance.enrollment_id == Enrollment.id).where(
             Attendance.occurrence_id == occurrence_id,

@@ -12,6 +12,7 @@ from flask import Blueprint
 from flask_babel import gettext
 
 from app.extensions import login_manager
+from app.interest import views as interest
 from app.management import commands, policy
 from app.management import views_admin as admin
 from app.management import views_auth as auth
@@ -61,6 +62,12 @@ URLS = [
     ("/enrollments/<int:enrollment_id>/cancel",         participants.cancel_seat,        POST),
     ("/enrollments/<int:enrollment_id>/promote",        participants.promote,            POST),
     ("/occurrences/<int:occurrence_id>/attendance",     participants.attendance,         GET_POST),
+    # interest mode: the interest list, the first talks, the start (app/interest/)
+    ("/offerings/<int:offering_id>/interest",           interest.interest_list,          GET),
+    ("/offerings/<int:offering_id>/interest/start",     interest.start_group,            POST),
+    ("/enrollments/<int:enrollment_id>/talk",           interest.record_talk,            POST),
+    ("/enrollments/<int:enrollment_id>/seat",           interest.give_seat,              POST),
+    ("/suggestions/<int:suggestion_id>/group",          interest.suggestion_to_group,    GET_POST),
     # administration
     ("/accounts",                                       admin.accounts_list,             GET),
     ("/accounts/new",                                   admin.new_account,               GET_POST),

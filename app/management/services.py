@@ -31,6 +31,7 @@ from app.models import (
     AttendanceStatus,
     Enrollment,
     EnrollmentStatus,
+    EnrolmentMode,
     Facilitator,
     Location,
     Occurrence,
@@ -180,6 +181,7 @@ class OfferingDetails:
     online_join_url: str | None = None
     capacity: int | None = None
     enrolment_mode: str = "instant"
+    min_participants: int | None = None  # interest mode: how many must be ready to start
     signup_opens_at: datetime | None = None
     signup_closes_at: datetime | None = None
     teaching_language: str = "da"
@@ -355,7 +357,9 @@ def update_offering(
 def publish_offering(offering: Offering, *, now: datetime) -> None:
     if offering.status == OfferingStatus.CANCELLED:
         raise CancelledCannotBePublished()
-    if not any(not o.is_cancelled for o in offering.occurrences):
+    # An interest-mode group is published to gather interest; its dates come at the start.
+    interest = offering.enrolment_mode == EnrolmentMode.INTEREST and offering.started_at is None
+    if not interest and not any(not o.is_cancelled for o in offering.occurrences):
         raise NoOccurrences()
     offering.status = OfferingStatus.PUBLISHED
     offering.updated_at = now

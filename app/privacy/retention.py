@@ -44,7 +44,12 @@ from app.models import (
 from app.wellbeing.services import forget_key
 
 ENDED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.DECLINED)
-NEVER_SEATED = (EnrollmentStatus.WAITLISTED, EnrollmentStatus.REQUESTED, EnrollmentStatus.OFFERED)
+NEVER_SEATED = (
+    EnrollmentStatus.WAITLISTED,
+    EnrollmentStatus.REQUESTED,
+    EnrollmentStatus.OFFERED,
+    EnrollmentStatus.INTERESTED,
+)
 # The tables erasure writes to: the ones whose freed space is scrubbed afterwards.
 ERASED_TABLES = (
     "enrollments",

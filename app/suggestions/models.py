@@ -18,6 +18,8 @@ class SuggestionStatus(LabelledEnum):
     APPROVED = "approved", _l("Approved")
     DECLINED = "declined", _l("Declined")
     MERGED = "merged", _l("Merged into another")
+    # staff turned it into a group in interest mode (app/interest/); its people were invited
+    BECAME_GROUP = "became_group", _l("Became a group")
 
 
 class GroupSuggestion(db.Model):
@@ -32,6 +34,10 @@ class GroupSuggestion(db.Model):
     )
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("group_suggestions.id", ondelete="SET NULL")
+    )
+    # The group it became (interest mode), once staff turned it into one.
+    offering_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("offerings.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -60,7 +60,17 @@ def test_publishes_at_least_15_offerings_of_every_kind_from_three_organisations(
         "sind-lokalafdeling",
     }
     assert any(o.co_organisers for o in published)
-    assert all(o.occurrences for o in seeded)
+    # Every offering has dates, but the group in interest mode: it gets them when it starts.
+    assert all(o.occurrences for o in seeded if o.enrolment_mode != "interest")
+
+
+def test_one_group_gathers_interest_with_a_few_people_on_its_list(seeded):
+    [group] = [o for o in seeded if o.enrolment_mode == "interest"]
+    assert group.kind == OfferingKind.GROUP and group.status == "published"
+    assert group.min_participants == 6 and group.occurrences == []
+    waiting = _enrollments(group, EnrollmentStatus.INTERESTED)
+    assert len(waiting) == 4
+    assert [e.first_talk for e in waiting] == ["held", "held", "to_do", "to_do"]
 
 
 def test_every_published_course_is_co_taught_by_a_peer_and_a_professional(seeded):

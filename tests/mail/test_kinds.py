@@ -72,6 +72,19 @@ def _participant(kind: MailKind, language: str):
         MailKind.DATA_ERASED: lambda: participants.mail_data_erased(
             "deltager@example.com", language=language, offering=offering, cancelled=1, now=now()
         ),
+        MailKind.INTEREST_REGISTERED: lambda: participants.mail_interest_registered(
+            enrollment, token=token, now=now()
+        ),
+        MailKind.GROUP_STARTED: lambda: participants.mail_group_started(
+            enrollment, token=token, now=now()
+        ),
+        MailKind.INTEREST_INVITATION: lambda: participants.mail_interest_invitation(
+            "deltager@example.com",
+            title=TITLE,
+            url="http://holdplads.test/offerings/x/enroll",
+            language=language,
+            now=now(),
+        ),
     }
     return write[kind]
 
@@ -158,6 +171,17 @@ EXPECTED = {
     MailKind.DATA_ERASED: (
         "Dine oplysninger er slettet",
         "Your data has been erased",
+        None,
+    ),
+    MailKind.INTEREST_REGISTERED: (
+        f"Du er på interesselisten: {TITLE}",
+        f"You are on the interest list: {TITLE}",
+        None,
+    ),
+    MailKind.GROUP_STARTED: (f"Gruppen starter: {TITLE}", f"The group starts: {TITLE}", "REQUEST"),
+    MailKind.INTEREST_INVITATION: (
+        f"En gruppe, du har efterspurgt, er ved at starte: {TITLE}",
+        f"A group you asked for is forming: {TITLE}",
         None,
     ),
     MailKind.WELCOME: (

@@ -26,6 +26,7 @@ NOT_COPIED = {
     "created_at",
     "updated_at",
     "erased_companion_wishes",  # a count that retention keeps, not a detail
+    "started_at",  # interest mode: when this run of the group started; a copy starts anew
 }
 
 
@@ -43,6 +44,7 @@ def _every_detail_set(organisation_id: int) -> dict:
         "online_join_url": "https://møde.example.org/abc",
         "capacity": 7,
         "enrolment_mode": "request",
+        "min_participants": 6,
         "signup_opens_at": now() + timedelta(days=1),
         "signup_closes_at": now() + timedelta(days=20),
         "accessibility_notes": "Elevator",

@@ -56,3 +56,58 @@ def test_upgrade_downgrade_upgrade_matches_the_models(other_app, empty_database_
             assert _differences() == []
         finally:
             db.engine.dispose()
+
+
+def test_widening_enum_checks_keeps_every_row_of_the_tables_it_rebuilds(
+    other_app, empty_database_url
+):
+    """Interest mode widens CHECKs on offerings, enrollments and group suggestions; on SQLite
+    that rebuilds those tables, and with foreign keys on, dropping a parent would cascade
+    into its children. Attendance, occurrences and supporters must all survive."""
+    roundtrip = other_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with roundtrip.app_context():
+        try:
+            upgrade(revision="14a0d1e5c001")
+            with db.engine.begin() as c:
+                for sql in (
+                    "INSERT INTO organisations (id, slug, name) VALUES (1, 'o', 'O')",
+                    "INSERT INTO offerings (id, slug, kind, title, summary, description, "
+                    "organisation_id, is_online, enrolment_mode, status, teaching_language, "
+                    "revision, created_at, updated_at) VALUES (1, 'x', 'group', 'T', 'S', '', "
+                    "1, false, 'instant', 'published', 'da', 0, '2026-01-01', '2026-01-01')",
+                    "INSERT INTO offering_audiences (offering_id, audience) VALUES (1, 'citizen')",
+                    "INSERT INTO occurrences (id, offering_id, starts_at, ends_at, status, "
+                    "sequence, updated_at) VALUES (1, 1, '2027-01-01 10:00', '2027-01-01 12:00', "
+                    "'scheduled', 0, '2026-01-01')",
+                    "INSERT INTO enrollments (id, offering_id, name, email, email_normalized, "
+                    "audience, status, queued_at, consent_at, wants_companion, sms_reminders, "
+                    "language, manage_token_hash, created_at, updated_at) VALUES (1, 1, 'A', "
+                    "'a@x', 'a@x', 'citizen', 'confirmed', '2026-01-01', '2026-01-01', false, "
+                    "false, 'da', 'h', '2026-01-01', '2026-01-01')",
+                    "INSERT INTO attendance (id, enrollment_id, occurrence_id, status, "
+                    "recorded_at) VALUES (1, 1, 1, 'present', '2026-01-01')",
+                    "INSERT INTO group_suggestions (id, topic, reason, status, created_at) "
+                    "VALUES (1, 'T', 'R', 'approved', '2026-01-01')",
+                    "INSERT INTO suggestion_supporters (id, suggestion_id, is_author, language, "
+                    "created_at) VALUES (1, 1, true, 'da', '2026-01-01')",
+                ):
+                    c.exec_driver_sql(sql)
+            upgrade()
+            with db.engine.connect() as c:
+                counts = {
+                    table: c.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                    for table in (
+                        "offerings",
+                        "offering_audiences",
+                        "occurrences",
+                        "enrollments",
+                        "attendance",
+                        "group_suggestions",
+                        "suggestion_supporters",
+                    )
+                }
+                if db.engine.dialect.name == "sqlite":
+                    assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert set(counts.values()) == {1}, counts
+        finally:
+            db.engine.dispose()

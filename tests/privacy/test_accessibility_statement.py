@@ -25,6 +25,7 @@ def _every_html_page(app, client, world):
         "user_id": world.peer.id,
         "slug": world.offering.slug,
         "message_id": 1,
+        "suggestion_id": 1,
     }
     with app.test_request_context():
         token = manage_token(world.confirmed)
