@@ -7,7 +7,7 @@ on SQLite the rebuild runs with foreign keys off (a PRAGMA that only takes effec
 transactions) and they are switched on again after.
 
 Revision ID: 14b0e7a2d002
-Revises: 14a0d1e5c001
+Revises: fb4f00c3609c
 Create Date: 2026-12-01 01:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "14b0e7a2d002"
-down_revision = "14a0d1e5c001"
+down_revision = "fb4f00c3609c"
 branch_labels = None
 depends_on = None
 
