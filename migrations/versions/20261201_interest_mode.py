@@ -7,7 +7,7 @@ on SQLite the rebuild runs with foreign keys off (a PRAGMA that only takes effec
 transactions) and they are switched on again after.
 
 Revision ID: 14b0e7a2d002
-Revises: fb4f00c3609c
+Revises: 7f2288ef29ca
 Create Date: 2026-12-01 01:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "14b0e7a2d002"
-down_revision = "fb4f00c3609c"
+down_revision = "7f2288ef29ca"
 branch_labels = None
 depends_on = None
 
