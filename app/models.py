@@ -436,6 +436,7 @@ class Occurrence(db.Model):
     __tablename__ = "occurrences"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount"),
         sa.Index("ix_occurrences_offering_starts", "offering_id", "starts_at"),
         sa.Index("ix_occurrences_starts_at", "starts_at"),
     )
@@ -453,6 +454,8 @@ class Occurrence(db.Model):
     # iCal SEQUENCE: raised on every change a person would notice (time, place, status).
     sequence: Mapped[int] = mapped_column(default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Drop-in meetings have no sign-ups: how many came, counted by the facilitator.
+    headcount: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     offering: Mapped[Offering] = relationship(back_populates="occurrences")

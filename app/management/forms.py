@@ -697,6 +697,19 @@ class MessageForm(FlaskForm):
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=4000)])
 
 
+class HeadcountForm(FlaskForm):
+    """How many came to a drop-in meeting (nobody signs up for those)."""
+
+    headcount = IntegerField(
+        _l("How many came"),
+        validators=[
+            InputRequired(_l("Write how many came.")),
+            NumberRange(min=0, max=10000, message=_l("Write a number from 0 up.")),
+        ],
+    )
+    submit = SubmitField(_l("Save the headcount"))
+
+
 class AddParticipantForm(FlaskForm):
     name = StringField(
         _l("Name"),

@@ -7,7 +7,7 @@ with `selectinload`, so a page costs the same few queries however much data ther
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,6 +16,7 @@ from app.database import as_utc
 from app.enrollment.absence import word_sent_for
 from app.enrollment.seats import SeatCounts, seat_counts
 from app.extensions import db
+from app.i18n import local, local_to_utc
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
     Attendance,
@@ -76,17 +77,9 @@ def _visible_to(user: User):
     return sa.or_(of_org, facilitates)
 
 
-def _mine(user: User):
-    """ "My" offerings for the dashboard: the ones I run, or my organisation's if I lead it."""
-    runs = sa.or_(
-        Offering.created_by_id == user.id,
-        sa.exists().where(Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id),
-    )
-    if user.role == UserRole.ADMIN:
-        return sa.true()
-    if user.role in (UserRole.COORDINATOR, UserRole.VOLUNTEER_STAFF):
-        return sa.or_(runs, _visible_to(user))
-    return runs
+def _facilitated_by(user: User):
+    """ "My" offerings for the dashboard: the ones I am named as a facilitator of."""
+    return sa.exists().where(Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id)
 
 
 @dataclass
@@ -132,15 +125,28 @@ class DashboardRow:
     sent_word: list[Enrollment] = field(default_factory=list)  # afbud: cannot come this time
 
 
-def my_next_occurrences(user: User, *, now: datetime) -> list[DashboardRow]:
-    """My next occurrences: everything in the next 14 days, and at least the next 10."""
+@dataclass
+class Dashboard:
+    rows: list[DashboardRow]
+    # Offerings with requests to answer, each once (not once per date), with their count.
+    requests: list[tuple[Offering, int]]
+
+
+def start_of_local_day(now: datetime) -> datetime:
+    """Midnight in Copenhagen today, in UTC: today's dates stay until the day is over."""
+    return local_to_utc(local(now).date(), time(0, 0))
+
+
+def my_dashboard(user: User, *, now: datetime) -> Dashboard:
+    """The dates of the offerings I facilitate: everything in the next 14 days, and at least
+    the next 10. Today's dates stay until midnight, so attendance can be taken afterwards."""
     rows = list(
         db.session.scalars(
             sa.select(Occurrence)
             .join(Offering, Offering.id == Occurrence.offering_id)
             .where(
-                _mine(user),
-                Occurrence.ends_at >= now,
+                _facilitated_by(user),
+                Occurrence.ends_at >= start_of_local_day(now),
                 Offering.status != OfferingStatus.CANCELLED,
             )
             .options(
@@ -153,9 +159,29 @@ def my_next_occurrences(user: User, *, now: datetime) -> list[DashboardRow]:
     )
     horizon = now + timedelta(days=DASHBOARD_DAYS)
     rows = [o for i, o in enumerate(rows) if i < DASHBOARD_MIN_ROWS or o.starts_at < horizon]
-    counts = seat_counts(sorted({o.offering_id for o in rows}))
+    offering_ids = sorted({o.offering_id for o in rows})
+    counts = seat_counts(offering_ids)
     sent_word = word_sent_for([o.id for o in rows])
-    return [DashboardRow(o, counts[o.offering_id], sent_word.get(o.id, [])) for o in rows]
+    return Dashboard(
+        rows=[DashboardRow(o, counts[o.offering_id], sent_word.get(o.id, [])) for o in rows],
+        requests=_my_requests(user),
+    )
+
+
+def _my_requests(user: User) -> list[tuple[Offering, int]]:
+    """Every offering I facilitate with requests waiting for an answer, whatever its dates."""
+    rows = db.session.execute(
+        sa.select(Offering, sa.func.count(Enrollment.id))
+        .join(Enrollment, Enrollment.offering_id == Offering.id)
+        .where(
+            _facilitated_by(user),
+            Offering.status != OfferingStatus.CANCELLED,
+            Enrollment.status == EnrollmentStatus.REQUESTED,
+        )
+        .group_by(Offering.id)
+        .order_by(Offering.title)
+    ).all()
+    return [(offering, count) for offering, count in rows]
 
 
 # --- participants --------------------------------------------------------------------------

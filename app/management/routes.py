@@ -68,6 +68,7 @@ URLS = [
     ("/enrollments/<int:enrollment_id>/talk",           interest.record_talk,            POST),
     ("/enrollments/<int:enrollment_id>/seat",           interest.give_seat,              POST),
     ("/suggestions/<int:suggestion_id>/group",          interest.suggestion_to_group,    GET_POST),
+    ("/occurrences/<int:occurrence_id>/headcount",      participants.headcount,          POST),
     # administration
     ("/accounts",                                       admin.accounts_list,             GET),
     ("/accounts/new",                                   admin.new_account,               GET_POST),

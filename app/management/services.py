@@ -585,6 +585,20 @@ def set_attendance(
     return row
 
 
+class NotDropIn(ManagementError):
+    """A headcount is for drop-in meetings, which have no list of participants."""
+
+
+def set_headcount(occurrence: Occurrence, headcount: int, *, now: datetime) -> None:
+    """How many came to a drop-in date; the last number saved wins."""
+    if occurrence.offering.enrolment_mode != EnrolmentMode.DROP_IN:
+        raise NotDropIn()
+    if headcount < 0:
+        raise ValueError(headcount)
+    occurrence.headcount = headcount
+    db.session.flush()
+
+
 # --- writing to participants ----------------------------------------------------------
 
 

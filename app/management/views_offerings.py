@@ -37,11 +37,13 @@ from app.models import Offering
 
 @staff_only
 def dashboard():
-    """My next occurrences with seat counts and new requests, and my calendar feed."""
-    now = utcnow()
+    """My dates (the offerings I facilitate) with seat counts, requests to answer, and my
+    calendar feed."""
+    dashboard = queries.my_dashboard(current_user, now=utcnow())
     return render_template(
         "management/dashboard.html",
-        rows=queries.my_next_occurrences(current_user, now=now),
+        rows=dashboard.rows,
+        requests=dashboard.requests,
         calendar_url=_calendar_url(renew=False) if current_user.calendar_token_hash else None,
         calendar_form=CalendarLinkForm(),
         can_create=policy.can_create_offering(current_user),

@@ -34,10 +34,11 @@ from app.management.access import (
 from app.management.forms import (
     AddParticipantForm,
     EmailParticipantsForm,
+    HeadcountForm,
     MessageForm,
 )
 from app.management.messages import error_message
-from app.models import AttendanceStatus, EnrollmentStatus, Offering
+from app.models import AttendanceStatus, EnrollmentStatus, EnrolmentMode, Offering
 from app.routing import as_row_id
 from app.transaction import writes
 
@@ -231,7 +232,28 @@ def attendance(occurrence_id: int):
         form=form,
         statuses=list(AttendanceStatus),
         as_cover=as_cover,
+        headcount_form=HeadcountForm(headcount=occurrence.headcount)
+        if offering.enrolment_mode == EnrolmentMode.DROP_IN
+        else None,
     )
+
+
+@staff_only
+def headcount(occurrence_id: int):
+    """How many came to a drop-in date (nobody signs up, so there is no list to tick)."""
+    occurrence, _offering = attendance_occurrence(occurrence_id)
+    form = HeadcountForm()
+    if form.validate_on_submit():
+        try:
+            services.set_headcount(occurrence, form.headcount.data, now=utcnow())
+        except services.NotDropIn as error:
+            flash(error_message(error), "error")
+        else:
+            flash(_("The headcount is saved."), "success")
+    else:
+        for message in form.headcount.errors or [_("That could not be saved.")]:
+            flash(str(message), "error")
+    return redirect(url_for("management.attendance", occurrence_id=occurrence_id))
 
 
 # --- exports -----------------------------------------------------------------------------

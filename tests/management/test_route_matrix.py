@@ -102,6 +102,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.give_seat", "POST"): RUNS_IT,
     ("management.suggestion_to_group", "GET"): MODERATES,
     ("management.suggestion_to_group", "POST"): MODERATES,
+    ("management.headcount", "POST"): TAKES_ATTENDANCE,
     ("management.accounts_list", "GET"): ADMIN,
     ("management.new_account", "GET"): ADMIN,
     ("management.new_account", "POST"): ADMIN,

@@ -1,0 +1,28 @@
+"""A drop-in date's headcount: how many came, counted by the facilitator.
+
+Revision ID: b12b0a1c0001
+Revises: 3e0d9c64f0b8
+Create Date: 2026-12-01 01:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'b12b0a1c0001'
+down_revision = '3e0d9c64f0b8'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('occurrences', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('headcount', sa.Integer(), nullable=True))
+        batch_op.create_check_constraint('headcount', 'headcount IS NULL OR headcount >= 0')
+
+
+def downgrade():
+    with op.batch_alter_table('occurrences', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_occurrences_headcount'), type_='check')
+        batch_op.drop_column('headcount')
