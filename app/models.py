@@ -493,8 +493,10 @@ class Enrollment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     offering_id: Mapped[int] = mapped_column(sa.ForeignKey("offerings.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(200))
-    email: Mapped[str] = mapped_column(sa.String(254))
-    email_normalized: Mapped[str] = mapped_column(sa.String(254))  # lower-cased, trimmed
+    # None: staff added someone who phoned, with a phone number only; no mail is sent, staff
+    # see that the person must be phoned.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    email_normalized: Mapped[str | None] = mapped_column(sa.String(254))  # lower-cased, trimmed
     # A keyed hash of email_normalized, set on insert (app/figures/pseudonym.py): key figures
     # match returning people by it, and it survives retention blanking the email.
     person_key: Mapped[str | None] = mapped_column(sa.String(64))

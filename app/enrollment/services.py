@@ -65,7 +65,7 @@ class PersonDetails:
     """What a person tells us when they sign up (or what staff type in for them)."""
 
     name: str
-    email: str
+    email: str | None  # None only when staff add someone who phoned (then `phone` is set)
     phone: str | None = None
     audience: str = "citizen"
     wants_companion: bool = False  # følgeskab: a peer worker meets them at the door
@@ -215,12 +215,12 @@ def _active_enrollment_for(offering_id: int, email_normalized: str) -> Enrollmen
 
 
 def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -> tuple:
-    email = person.email.strip()
+    email = (person.email or "").strip() or None
     enrollment = Enrollment(
         offering_id=offering.id,
         name=person.name.strip(),
         email=email,
-        email_normalized=normalize_email(email),
+        email_normalized=normalize_email(email) if email else None,
         phone=(person.phone or "").strip() or None,
         audience=person.audience,
         status=status,
@@ -345,13 +345,15 @@ def add_participant_by_staff(
     """Staff sign up someone who phoned: a seat if one is free, else the waiting list.
 
     The sign-up window and audiences do not bind staff; consent is recorded as given now.
+    Without an email address nobody is mailed: staff tell the person by phone.
     """
     offering = lock_offering(offering_id)
     if offering.status == OfferingStatus.CANCELLED:
         raise SignupClosed(SeatState.CANCELLED)
-    existing = _active_enrollment_for(offering.id, normalize_email(person.email))
-    if existing is not None:
-        raise AlreadyEnrolled(existing)
+    if person.email:
+        existing = _active_enrollment_for(offering.id, normalize_email(person.email))
+        if existing is not None:
+            raise AlreadyEnrolled(existing)
     seat = has_seat_for(offering, person.audience, now)
     status = EnrollmentStatus.CONFIRMED if seat else EnrollmentStatus.WAITLISTED
     enrollment, token = _new_enrollment(offering, person, status=status, now=now)

@@ -157,8 +157,10 @@ def queue_about(
     Call it inside force_locale(language_of(enrollment)), where the draft was written. An
     invitation goes only to someone with a seat now; a withdrawal only if `had_seat` (they
     were sent an invitation to withdraw). The invitation always holds every date (one
-    calendar object per iTIP message).
+    calendar object per iTIP message). Someone without an email address gets nothing.
     """
+    if not enrollment.email:
+        return None  # added by staff with a phone number only: staff phone them instead
     body_text, body_html = render(draft, name=enrollment.name, details=_details(enrollment, now))
     method = kind.ics_method
     if method == "REQUEST" and enrollment.status != EnrollmentStatus.CONFIRMED:

@@ -710,23 +710,39 @@ class HeadcountForm(FlaskForm):
     submit = SubmitField(_l("Save the headcount"))
 
 
+def _phone_field(label) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("That phone number is too long.")),
+            Regexp(
+                r"^[0-9+() \-]{6,40}$",
+                message=_l("Please write only digits, spaces and + in the phone number."),
+            ),
+        ],
+        filters=STRIP,
+    )
+
+
 class AddParticipantForm(FlaskForm):
+    """Someone who phoned: a name and a phone number are enough; email is optional."""
+
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Write a name.")), Length(max=NAME_MAX_LENGTH), plain_name],
         filters=STRIP,
     )
+    phone = _phone_field(_l("Phone"))
     email = EmailField(
-        _l("Email"),
+        _l("Email (optional)"),
+        description=_l("Without an email address no mails are sent: you phone the person."),
         validators=[
-            DataRequired(_l("Write an email address.")),
+            Optional(),
             EmailAddress(_l("Write a valid email address.")),
             Length(max=254),
         ],
         filters=STRIP,
-    )
-    phone = StringField(
-        _l("Phone (optional)"), validators=[Optional(), Length(max=40)], filters=STRIP
     )
     audience = SelectField(_l("Comes as"), choices=audience_choices)
     wants_companion = BooleanField(_l("Would like a peer companion"))
@@ -735,6 +751,14 @@ class AddParticipantForm(FlaskForm):
         _l("Mail language"), choices=[("da", _l("Danish")), ("en", _l("English"))]
     )
     submit = SubmitField(_l("Add participant"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the phone field's own checks when it is empty, so check here.
+        if valid and not self.phone.data and not self.email.data:
+            self.phone.errors.append(_l("Write a phone number, or an email address."))
+            valid = False
+        return valid
 
 
 class EmailParticipantsForm(FlaskForm):

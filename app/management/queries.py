@@ -241,7 +241,10 @@ def attendance_map(occurrence_ids: list[int]) -> dict[tuple[int, int], str]:
 
 def recipients(offering_id: int, audience: str, *, occurrence_id: int | None = None) -> list[int]:
     """Enrollment ids for "email participants": all active, confirmed, waiting, or present."""
-    query = sa.select(Enrollment.id).where(Enrollment.offering_id == offering_id)
+    # Those added with a phone number only get no mail: staff phone them.
+    query = sa.select(Enrollment.id).where(
+        Enrollment.offering_id == offering_id, Enrollment.email.is_not(None)
+    )
     if audience == "confirmed":
         query = query.where(Enrollment.status == EnrollmentStatus.CONFIRMED)
     elif audience == "waitlisted":

@@ -58,8 +58,8 @@ URLS = [
     ("/offerings/<int:offering_id>/attendance-sheet",   participants.attendance_sheet,   GET),
     ("/offerings/<int:offering_id>/email",              participants.email_participants, GET_POST),
     ("/enrollments/<int:enrollment_id>/approve",        participants.approve,            POST),
-    ("/enrollments/<int:enrollment_id>/decline",        participants.decline,            POST),
-    ("/enrollments/<int:enrollment_id>/cancel",         participants.cancel_seat,        POST),
+    ("/enrollments/<int:enrollment_id>/decline",        participants.decline,            GET_POST),
+    ("/enrollments/<int:enrollment_id>/cancel",         participants.cancel_seat,        GET_POST),
     ("/enrollments/<int:enrollment_id>/promote",        participants.promote,            POST),
     ("/occurrences/<int:occurrence_id>/attendance",     participants.attendance,         GET_POST),
     # interest mode: the interest list, the first talks, the start (app/interest/)

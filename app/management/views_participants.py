@@ -38,7 +38,13 @@ from app.management.forms import (
     MessageForm,
 )
 from app.management.messages import error_message
-from app.models import AttendanceStatus, EnrollmentStatus, EnrolmentMode, Offering
+from app.models import (
+    ACTIVE_ENROLLMENT_STATUSES,
+    AttendanceStatus,
+    EnrollmentStatus,
+    EnrolmentMode,
+    Offering,
+)
 from app.routing import as_row_id
 from app.transaction import writes
 
@@ -75,21 +81,44 @@ def participants(offering_id: int):
 # --- decisions ----------------------------------------------------------------------------
 
 
-def _decide(enrollment_id: int, act, success: str):
-    """Load → check → act, for the buttons on the participants page."""
+def _decide(enrollment_id: int, act, success):
+    """Load → check → act, for the buttons on the participants page.
+
+    `success(enrollment)` says what happened, in words the person at the phone can repeat.
+    """
     _enrollment, offering = managed_enrollment(enrollment_id)
     offering_id = offering.id
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            act(enrollment_id, (form.message.data or "").strip() or None)
+            enrollment = act(enrollment_id, (form.message.data or "").strip() or None)
         except enrollment_services.NotFound:
             abort(404)
         except enrollment_services.EnrollmentError as error:
             flash(error_message(error), "error")
         else:
-            flash(success, "success")
+            flash(success(enrollment), "success")
     return redirect(url_for("management.participants", offering_id=offering_id))
+
+
+def _told(enrollment, said: str) -> str:
+    """Staff tell a person without an email address themselves."""
+    if enrollment.email:
+        return said + " " + _("They have been told by email.")
+    return said + " " + _("There is no email address: phone them to tell them.")
+
+
+def _approved(enrollment) -> str:
+    if enrollment.status == EnrollmentStatus.WAITLISTED:
+        return _told(
+            enrollment,
+            _(
+                "The offering is full: %(name)s is on the waiting list, number %(num)d.",
+                name=enrollment.name,
+                num=enrollment_services.waitlist_position(enrollment) or 0,
+            ),
+        )
+    return _told(enrollment, _("%(name)s has a seat now.", name=enrollment.name))
 
 
 @staff_only
@@ -100,31 +129,56 @@ def approve(enrollment_id: int):
         lambda eid, message: enrollment_services.approve_request(
             eid, now=utcnow(), message=message, by_user_id=current_user.id
         ),
-        _("The request is approved and the person has been told."),
+        _approved,
+    )
+
+
+def _confirmed_decision(enrollment_id: int, kind: str, act, success, *, possible: tuple):
+    """Declining and cancelling ask first: a GET, or a POST from the list without
+    `confirm`, shows what will happen (with the message typed so far); only the confirm
+    page's own button acts."""
+    enrollment, offering = managed_enrollment(enrollment_id)
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        return _decide(enrollment_id, act, success)
+    if enrollment.status not in possible:
+        flash(error_message(enrollment_services.InvalidTransition(enrollment.status)), "error")
+        return redirect(url_for("management.participants", offering_id=offering.id))
+    form = MessageForm(formdata=request.form if request.method == "POST" else None)
+    return render_template(
+        "management/confirm_decision.html",
+        offering=offering,
+        enrollment=enrollment,
+        kind=kind,
+        form=form,
     )
 
 
 @staff_only
 def decline(enrollment_id: int):
-    """Say no to a request, with an optional message."""
-    return _decide(
+    """Say no to a request, with an optional message (after a confirmation page)."""
+    return _confirmed_decision(
         enrollment_id,
+        "decline",
         lambda eid, message: enrollment_services.decline_request(
             eid, now=utcnow(), message=message, by_user_id=current_user.id
         ),
-        _("The request is declined and the person has been told."),
+        lambda e: _told(e, _("The request from %(name)s is declined.", name=e.name)),
+        possible=(EnrollmentStatus.REQUESTED,),
     )
 
 
 @staff_only
 def cancel_seat(enrollment_id: int):
-    """Cancel someone's seat (or place on the waiting list); the seat goes to the next in line."""
-    return _decide(
+    """Cancel someone's seat (or place on the waiting list), after a confirmation page; the
+    seat goes to the next in line."""
+    return _confirmed_decision(
         enrollment_id,
+        "cancel",
         lambda eid, message: enrollment_services.cancel_enrollment(
             eid, now=utcnow(), by_staff_id=current_user.id, message=message
         ),
-        _("The sign-up is cancelled and the person has been told."),
+        lambda e: _told(e, _("The sign-up of %(name)s is cancelled.", name=e.name)),
+        possible=ACTIVE_ENROLLMENT_STATUSES,
     )
 
 
@@ -136,7 +190,7 @@ def promote(enrollment_id: int):
         lambda eid, message: enrollment_services.move_from_waitlist(
             eid, now=utcnow(), by_user_id=current_user.id
         ),
-        _("The person has a seat now and has been told."),
+        lambda e: _told(e, _("%(name)s has a seat now.", name=e.name)),
     )
 
 
@@ -150,7 +204,7 @@ def add_participant(offering_id: int):
     if form.validate_on_submit():
         person = enrollment_services.PersonDetails(
             name=form.name.data,
-            email=form.email.data,
+            email=form.email.data or None,
             phone=form.phone.data or None,
             audience=form.audience.data,
             wants_companion=form.wants_companion.data,
@@ -161,16 +215,10 @@ def add_participant(offering_id: int):
             enrollment = enrollment_services.add_participant_by_staff(
                 offering_id, person, now=utcnow(), staff_user_id=current_user.id
             )
-            status = enrollment.status
         except enrollment_services.EnrollmentError as error:
             form.email.errors.append(error_message(error))
         else:
-            flash(
-                _("%(name)s has a seat and gets a confirmation by email.", name=person.name)
-                if status == EnrollmentStatus.CONFIRMED
-                else _("The offering is full: %(name)s is on the waiting list.", name=person.name),
-                "success",
-            )
+            flash(_approved(enrollment), "success")
             return redirect(url_for("management.participants", offering_id=offering_id))
     return render_template("management/add_participant.html", offering=offering, form=form), (
         400 if form.errors else 200

@@ -39,7 +39,10 @@ def test_approving_a_request_is_logged_with_who_and_which(client):
 def test_declining_a_request_is_logged(client):
     w = make_world()
     sign_in_as(client, w.coordinator)
-    client.post(f"/manage/enrollments/{w.requested.id}/decline", data={"message": "Desværre"})
+    client.post(
+        f"/manage/enrollments/{w.requested.id}/decline",
+        data={"message": "Desværre", "confirm": "yes"},
+    )
     assert _entries() == [
         (
             w.coordinator.id,
@@ -59,7 +62,7 @@ def test_staff_cancelling_a_seat_is_logged_but_a_participant_cancelling_is_not(a
     assert db.session.get(type(w.requested), w.requested.id).status == "cancelled"
     assert _entries() == []  # their own choices, not staff decisions
     sign_in_as(client, w.peer)
-    client.post(f"/manage/enrollments/{w.confirmed.id}/cancel")
+    client.post(f"/manage/enrollments/{w.confirmed.id}/cancel", data={"confirm": "yes"})
     assert _entries() == [
         (w.peer.id, "cancel_seat", w.offering.id, f"enrollment {w.confirmed.id}: cancelled")
     ]

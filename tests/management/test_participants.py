@@ -70,7 +70,8 @@ def test_declining_a_request_with_a_message(client):
     w = make_world()
     sign_in_as(client, w.peer)
     client.post(
-        f"/manage/enrollments/{w.requested.id}/decline", data={"message": "Holdet er lukket"}
+        f"/manage/enrollments/{w.requested.id}/decline",
+        data={"message": "Holdet er lukket", "confirm": "yes"},
     )
     assert _status(w.requested) == "declined"
 
@@ -80,7 +81,7 @@ def test_cancelling_a_seat_and_moving_someone_from_the_waiting_list(client, app)
     app.config["WAITLIST_OFFER_HOURS"] = 0
     try:
         sign_in_as(client, w.peer)
-        client.post(f"/manage/enrollments/{w.confirmed.id}/cancel")
+        client.post(f"/manage/enrollments/{w.confirmed.id}/cancel", data={"confirm": "yes"})
     finally:
         app.config.pop("WAITLIST_OFFER_HOURS")
     assert _status(w.confirmed) == "cancelled"

@@ -92,7 +92,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.email_participants", "POST"): RUNS_IT,
     ("management.approve", "POST"): RUNS_IT,
     ("management.decline", "POST"): RUNS_IT,
+    ("management.decline", "GET"): RUNS_IT,  # the confirmation page
     ("management.cancel_seat", "POST"): RUNS_IT,
+    ("management.cancel_seat", "GET"): RUNS_IT,  # the confirmation page
     ("management.promote", "POST"): RUNS_IT,
     ("management.attendance", "GET"): TAKES_ATTENDANCE,
     ("management.attendance", "POST"): TAKES_ATTENDANCE,

@@ -1,0 +1,37 @@
+"""Staff may add someone who phoned with a phone number only: an enrollment's email is optional.
+
+Revision ID: b12b0a1c0002
+Revises: b12b0a1c0001
+Create Date: 2026-12-01 01:35:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'b12b0a1c0002'
+down_revision = 'b12b0a1c0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('enrollments', schema=None) as batch_op:
+        batch_op.alter_column('email', existing_type=sa.String(length=254), nullable=True)
+        batch_op.alter_column(
+            'email_normalized', existing_type=sa.String(length=254), nullable=True
+        )
+
+
+def downgrade():
+    # Someone added without an address gets a placeholder that can never receive mail.
+    op.execute(
+        "UPDATE enrollments SET email = '', email_normalized = 'no-email-' || id "
+        "WHERE email IS NULL"
+    )
+    with op.batch_alter_table('enrollments', schema=None) as batch_op:
+        batch_op.alter_column(
+            'email_normalized', existing_type=sa.String(length=254), nullable=False
+        )
+        batch_op.alter_column('email', existing_type=sa.String(length=254), nullable=False)
