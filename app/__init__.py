@@ -32,6 +32,7 @@ from app.learning.routes import bp as learning_bp
 from app.mail import courier
 from app.management.routes import bp as management_bp
 from app.models import ChangeMarker
+from app.notices.commands import send_digests_command
 from app.ops import logs
 from app.ops.commands import backup_command
 from app.ops.health import bp as health_bp
@@ -115,3 +116,4 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup_command)
+    app.cli.add_command(send_digests_command)

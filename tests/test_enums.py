@@ -38,7 +38,7 @@ def test_every_enum_column_is_checked_by_the_database_for_exactly_its_values(db_
     """A new enum value without a migration that widens the CHECK fails here."""
     inspector = sa.inspect(db_session.connection())
     columns = list(_enum_columns())
-    assert len(columns) == 14  # the group suggestions, the SMS outbox, the first talk
+    assert len(columns) == 16  # the group suggestions, the SMS outbox, the first talk, notices
     for table, column, enum_class in columns:
         checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table)}
         sqltext = checks[f"ck_{table}_{column}"]

@@ -58,6 +58,8 @@ from app.models import (
     OfferingStatus,
     TalkStatus,
 )
+from app.notices.models import NoticeEvent
+from app.notices.services import tell_facilitators
 
 
 @dataclass
@@ -302,6 +304,8 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
         enrollment.hold_expires_at = now + timedelta(hours=hold_hours)
         db.session.flush()
     _mail_standing(enrollment, token, now)
+    if status == EnrollmentStatus.REQUESTED:
+        tell_facilitators(enrollment, NoticeEvent.REQUEST, now=now)
     return enrollment, token
 
 
@@ -490,6 +494,7 @@ def cancel_enrollment(
     else:
         enrollment.cancelled_by_person = True
         mail_cancelled(enrollment, had_seat=was_confirmed, now=now)
+        tell_facilitators(enrollment, NoticeEvent.CANCELLED, now=now)
     if had_seat:
         fill_freed_seats(enrollment.offering_id, now=now)
     return enrollment
@@ -502,6 +507,7 @@ def leave_waitlist(enrollment_id: int, *, now: datetime) -> Enrollment:
     _end(enrollment, EnrollmentStatus.CANCELLED, now)
     enrollment.cancelled_by_person = True
     mail_cancelled(enrollment, had_seat=False, now=now)
+    tell_facilitators(enrollment, NoticeEvent.CANCELLED, now=now)
     return enrollment
 
 
@@ -518,6 +524,7 @@ def accept_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
     enrollment.updated_at = now
     db.session.flush()
     mail_confirmed(enrollment, now=now)
+    tell_facilitators(enrollment, NoticeEvent.OFFER_ACCEPTED, now=now)
     return enrollment
 
 
@@ -529,6 +536,7 @@ def decline_offer(enrollment_id: int, *, now: datetime) -> Enrollment:
     _end(enrollment, EnrollmentStatus.CANCELLED, now)
     enrollment.cancelled_by_person = True
     mail_cancelled(enrollment, had_seat=False, now=now)
+    tell_facilitators(enrollment, NoticeEvent.CANCELLED, now=now)
     fill_freed_seats(enrollment.offering_id, now=now)
     return enrollment
 
@@ -565,6 +573,8 @@ def expire_offers(*, now: datetime) -> int:
             _end(enrollment, EnrollmentStatus.CANCELLED, now)
             enrollment.hold_expires_at = None
             mail_offer_expired(enrollment, now=now, unconfirmed=unconfirmed)
+            if not unconfirmed:
+                tell_facilitators(enrollment, NoticeEvent.OFFER_EXPIRED, now=now)
             expired += 1
         if stale:
             fill_freed_seats(offering_id, now=now)

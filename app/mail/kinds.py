@@ -50,6 +50,10 @@ class MailKind(StrEnum):
     ABSENCE_TAKEN_BACK = "absence_taken_back"
     # to a participant who deleted their own data: the last mail, forgotten once delivered
     DATA_ERASED = "data_erased"
+    # to a facilitator: a request, a cancellation, an offer taken or run out, a bounce
+    # (app/notices/), at once or in the daily digest
+    FACILITATOR_NOTICE = "facilitator_notice"
+    FACILITATOR_DIGEST = "facilitator_digest"
 
     @property
     def ics_method(self) -> str | None:

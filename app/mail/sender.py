@@ -316,6 +316,8 @@ def _deliver(
                     next_attempt_at=now + delay,
                 )
             )
+            if gave_up:
+                _tell_about_bounce(message_id, str(error), now=now)
         report.errors.append(f"{message_id}: {error}")
         if gave_up:
             report.failed += 1
@@ -348,6 +350,21 @@ def _give_up(message_id: int, reason: str, *, now: datetime) -> None:
             .where(_table.c.id == message_id)
             .values(status=OutboxStatus.FAILED, last_error=reason[:1000], next_attempt_at=now)
         )
+        _tell_about_bounce(message_id, reason, now=now)
+
+
+def _tell_about_bounce(message_id: int, error: str, *, now: datetime) -> None:
+    """A participant's mail gave up for good: their offering's facilitators are told (as each
+    chose), in the transaction that marks it failed. Staff mails have no enrollment. (This
+    rare write goes through the ORM and so raises the change marker; that is harmless.)"""
+    from app.notices.services import tell_facilitators  # notices mail through this package
+
+    enrollment_id = db.session.scalar(
+        sa.select(_table.c.enrollment_id).where(_table.c.id == message_id)
+    )
+    enrollment = db.session.get(Enrollment, enrollment_id) if enrollment_id else None
+    if enrollment is not None:
+        tell_facilitators(enrollment, "bounced", now=now, error=error)
 
 
 def retry_failed(message_id: int, *, now: datetime) -> bool:

@@ -1,20 +1,22 @@
 """What each mail to a staff account says: one function, and one text template per kind
-(templates/mail/staff/<kind>.txt): a one-time link to choose a password, or a participant's
+(templates/mail/staff/<kind>.txt): a one-time link to choose a password, a participant's
 word that they cannot come to a date (afbud), linked to that sign-up so that it goes with
-the person's data."""
+the person's data, and a facilitator's notices (at once, or the daily digest: app/notices/)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from app.mail.compose import public_url, title_of, when
+from app.mail.failures import failure_reason
 from app.mail.kinds import MailKind
 from app.mail.outbox import queue_mail
-from app.models import Enrollment, Occurrence, User
+from app.models import Enrollment, Occurrence, Offering, OutboxMessage, User
 
 
 def _queue_link_mail(
@@ -98,5 +100,100 @@ def mail_absence(
             ),
             language=language,
             enrollment_id=enrollment.id,  # purged with the person's data
+            now=now,
+        )
+
+
+@dataclass
+class NoticeLine:
+    """One thing a facilitator is told about: what happened, to whom, when, and why (bounce)."""
+
+    event: str  # a NoticeEvent
+    event_label: str
+    name: str
+    at: str
+    reason: str | None = None
+
+
+def _notice_subject(event: str, name: str, title: str) -> str:
+    subjects = {
+        "request": _("New request: %(name)s, %(title)s", name=name, title=title),
+        "cancelled": _("Cancelled: %(name)s, %(title)s", name=name, title=title),
+        "offer_accepted": _("Took the seat: %(name)s, %(title)s", name=name, title=title),
+        "offer_expired": _("Offer ran out: %(name)s, %(title)s", name=name, title=title),
+        "bounced": _("Mail not delivered: %(name)s, %(title)s", name=name, title=title),
+    }
+    return subjects[str(event)]
+
+
+def mail_facilitator_notice(
+    user: User,
+    enrollment: Enrollment,
+    event: str,
+    *,
+    error: str | None = None,
+    now: datetime,
+    language: str = "da",
+) -> None:
+    """Something happened on an offering this person facilitates; they asked to hear at once.
+    For a bounce, `error` is the mail server's answer, said here in plain words."""
+    with force_locale(language):
+        reason = failure_reason(error) if error is not None else None
+        title = title_of(enrollment.offering)
+        queue_mail(
+            kind=MailKind.FACILITATOR_NOTICE,
+            to_address=user.email,
+            to_name=user.name,
+            subject=_notice_subject(event, enrollment.name, title),
+            body_text=render_template(
+                f"mail/staff/{MailKind.FACILITATOR_NOTICE}.txt",
+                user=user,
+                event=str(event),
+                name=enrollment.name,
+                title=title,
+                reason=reason,
+                link=public_url("management.participants", offering_id=enrollment.offering_id),
+                settings=public_url("management.offering", offering_id=enrollment.offering_id)
+                + "#notices",
+            ),
+            language=language,
+            now=now,
+        )
+
+
+def mail_facilitator_digest(
+    user: User,
+    offerings: list[tuple[Offering, list[NoticeLine]]],
+    *,
+    day: str,
+    now: datetime,
+    language: str = "da",
+) -> OutboxMessage | None:
+    """The day's notices for one facilitator, per offering; once a day at most (dedupe)."""
+    with force_locale(language):
+        count = sum(len(lines) for _offering, lines in offerings)
+        return queue_mail(
+            kind=MailKind.FACILITATOR_DIGEST,
+            to_address=user.email,
+            to_name=user.name,
+            subject=ngettext(
+                "Holdplads today: %(num)d thing to know",
+                "Holdplads today: %(num)d things to know",
+                count,
+            ),
+            body_text=render_template(
+                f"mail/staff/{MailKind.FACILITATOR_DIGEST}.txt",
+                user=user,
+                offerings=[
+                    (
+                        title_of(offering),
+                        public_url("management.participants", offering_id=offering.id),
+                        lines,
+                    )
+                    for offering, lines in offerings
+                ],
+            ),
+            language=language,
+            dedupe_key=f"digest:{user.id}:{day}",
             now=now,
         )

@@ -23,6 +23,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -61,6 +62,7 @@ from app.models import (
     OfferingKind,
     UserRole,
 )
+from app.notices.models import NoticeFrequency
 from app.passwords import MIN_PASSWORD_LENGTH, is_too_common
 from app.routing import SLUG
 
@@ -695,6 +697,17 @@ class MessageForm(FlaskForm):
     """Approve, decline or cancel, with an optional message to the person."""
 
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=4000)])
+
+
+class NoticeForm(FlaskForm):
+    """How a facilitator hears about requests, cancellations, offers and undelivered mail."""
+
+    frequency = RadioField(
+        _l("Tell me by email"),
+        choices=NoticeFrequency.choices(),
+        validators=[InputRequired(_l("Choose how you want to hear."))],
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class HeadcountForm(FlaskForm):

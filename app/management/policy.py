@@ -203,6 +203,11 @@ def can_view_evaluations(user: User | None, offering: Offering) -> bool:
     return user.role in (UserRole.ADMIN, UserRole.COORDINATOR) or _facilitates(user, offering)
 
 
+def can_choose_notices(user: User | None, offering: Offering) -> bool:
+    """How to hear about requests, cancellations and bounces: each facilitator for themselves."""
+    return _active(user) and _facilitates(user, offering)
+
+
 def can_manage_accounts(user: User | None) -> bool:
     return is_admin(user)
 

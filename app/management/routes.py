@@ -47,6 +47,7 @@ URLS = [
     ("/offerings/<int:offering_id>/duplicate",          offerings.duplicate,             POST),
     ("/offerings/<int:offering_id>/cancel",             offerings.cancel_offering,       GET_POST),
     ("/offerings/<int:offering_id>/shares",             audience_shares,                 GET_POST),
+    ("/offerings/<int:offering_id>/notices",            offerings.set_notices,           POST),
     ("/offerings/<int:offering_id>/occurrences/new",    offerings.new_occurrence,        GET_POST),
     ("/offerings/<int:offering_id>/occurrences/series", offerings.new_series,            GET_POST),
     ("/occurrences/<int:occurrence_id>/move",           offerings.move_occurrence,       GET_POST),

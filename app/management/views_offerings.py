@@ -19,12 +19,15 @@ from app.management.access import (
     duplicable_offering,
     editable_occurrence,
     editable_offering,
+    ensure,
+    offering_or_404,
     staff_only,
     viewable_offering,
 )
 from app.management.forms import (
     CalendarLinkForm,
     CancelForm,
+    NoticeForm,
     OccurrenceForm,
     OfferingForm,
     SeriesForm,
@@ -33,6 +36,8 @@ from app.management.forms import (
 from app.management.messages import error_message
 from app.management.signup_status import signup_status
 from app.models import Offering
+from app.notices import services as notices
+from app.notices.models import NoticeFrequency
 
 
 @staff_only
@@ -184,9 +189,34 @@ def offering(offering_id: int):
         can_attendance=policy.can_take_attendance(current_user, offering),
         can_duplicate=policy.can_duplicate_offering(current_user, offering),
         form=ConfirmForm(),
+        notice_form=NoticeForm(
+            formdata=None, frequency=notices.frequency_for(current_user.id, offering.id).value
+        )
+        if policy.can_choose_notices(current_user, offering)
+        else None,
         now=utcnow(),
         signup=signup_status(offering, utcnow()),
     )
+
+
+@staff_only
+def set_notices(offering_id: int):
+    """A facilitator chooses how to hear about this offering: at once, daily, or never."""
+    offering = offering_or_404(offering_id)
+    ensure(policy.can_choose_notices(current_user, offering))
+    form = NoticeForm()
+    if form.validate_on_submit():
+        notices.set_frequency(current_user.id, offering.id, form.frequency.data, now=utcnow())
+        flash(
+            _(
+                "Saved. You will hear about this offering: %(how)s",
+                how=NoticeFrequency(form.frequency.data).label,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Choose how you want to hear."), "error")
+    return redirect(url_for("management.offering", offering_id=offering_id) + "#notices")
 
 
 @staff_only

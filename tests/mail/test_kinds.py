@@ -91,6 +91,19 @@ def _participant(kind: MailKind, language: str):
 
 def _staff(kind: MailKind, language: str):
     user = make_user(name="Sanne")
+    if kind in NOTICE_KINDS:
+        offering = make_offering(title=TITLE, starts=[now() + timedelta(days=3)])
+        enrollment, _token = services.enroll(offering.id, person(language), now=now())
+        if kind == MailKind.FACILITATOR_NOTICE:
+            return lambda: staff.mail_facilitator_notice(
+                user, enrollment, "request", language=language, now=now()
+            )
+        line = staff.NoticeLine(
+            event="request", event_label="x", name=enrollment.name, at="1. dec. 2026 10.00"
+        )
+        return lambda: staff.mail_facilitator_digest(
+            user, [(offering, [line])], day=language, language=language, now=now()
+        )
     if kind in ABSENCE_KINDS:
         offering = make_offering(title=TITLE, starts=[now() + timedelta(days=3)])
         enrollment, _token = services.enroll(offering.id, person(language), now=now())
@@ -209,9 +222,21 @@ EXPECTED = {
         f"Coming after all: Deltager en, {TITLE}",
         None,
     ),
+    MailKind.FACILITATOR_NOTICE: (
+        f"Ny anmodning: Deltager da, {TITLE}",
+        f"New request: Deltager en, {TITLE}",
+        None,
+    ),
+    MailKind.FACILITATOR_DIGEST: (
+        "Holdplads i dag: 1 ting at vide",
+        "Holdplads today: 1 thing to know",
+        None,
+    ),
 }
 ABSENCE_KINDS = {MailKind.ABSENCE, MailKind.ABSENCE_TAKEN_BACK}
+NOTICE_KINDS = {MailKind.FACILITATOR_NOTICE, MailKind.FACILITATOR_DIGEST}
 STAFF_KINDS = {
+    *NOTICE_KINDS,
     MailKind.WELCOME,
     MailKind.PASSWORD_RESET,
     MailKind.PASSWORD_RESET_UNKNOWN,
@@ -252,6 +277,10 @@ def test_each_mail_kind_is_written_in_danish_and_in_english(kind):
         assert danish.body_text.startswith("Hej Sanne")
         assert english.body_text.startswith("Hello Sanne,")
         assert "/attendance" in danish.body_text
+    elif kind in NOTICE_KINDS:
+        assert danish.body_text.startswith("Hej Sanne")
+        assert english.body_text.startswith("Hello Sanne,")
+        assert "/participants" in danish.body_text
     elif kind in STAFF_KINDS:
         assert danish.body_text.startswith("Hej Sanne")
         assert english.body_text.startswith("Hello Sanne,")

@@ -105,6 +105,8 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.suggestion_to_group", "GET"): MODERATES,
     ("management.suggestion_to_group", "POST"): MODERATES,
     ("management.headcount", "POST"): TAKES_ATTENDANCE,
+    # how I hear about an offering: only its named facilitators choose (for themselves)
+    ("management.set_notices", "POST"): frozenset({"peer", "centre_facilitator"}),
     ("management.accounts_list", "GET"): ADMIN,
     ("management.new_account", "GET"): ADMIN,
     ("management.new_account", "POST"): ADMIN,

@@ -8,7 +8,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SCHEDULED = {"send-mail", "process-waitlist", "send-reminders", "send-evaluations", "retention"}
+SCHEDULED = {
+    "send-mail",
+    "process-waitlist",
+    "send-reminders",
+    "send-evaluations",
+    "retention",
+    "send-digests",
+}
 
 
 def _settings_read_by_the_app() -> set[str]:
