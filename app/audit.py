@@ -31,6 +31,7 @@ class AuditAction:
     # the owning organisation's staff covering for a sick colleague (not facilitators)
     VIEW_ATTENDANCE_AS_COVER = "view_attendance_as_cover"
     RECORD_ATTENDANCE_AS_COVER = "record_attendance_as_cover"
+    CORRECT_DETAILS = "correct_details"  # staff corrected a person's name, address, phone, needs
     APPROVE_SUGGESTION = "approve_suggestion"
     DECLINE_SUGGESTION = "decline_suggestion"
     MERGE_SUGGESTION = "merge_suggestion"

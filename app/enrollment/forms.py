@@ -86,11 +86,10 @@ def name_field() -> StringField:
     )
 
 
-class SignupForm(FlaskForm):
-    name = name_field()
-    email = _email_field(_l("Please write your email address, so we can send you your link."))
-    phone = TelField(
-        _l("Phone (optional)"),
+def phone_field(label=None) -> TelField:
+    """What counts as a phone number, for sign-up, corrections and staff adding someone."""
+    return TelField(
+        label or _l("Phone (optional)"),
         filters=STRIP,
         validators=[
             Optional(),
@@ -101,14 +100,10 @@ class SignupForm(FlaskForm):
             ),
         ],
     )
-    sms_reminders = BooleanField(_l("Remind me by text message before each date"))
-    audience = AudienceField(
-        _l("I take part as"),
-        choices=[],
-        validators=[InputRequired(_l("Please choose how you take part."))],
-    )
-    wants_companion = BooleanField(_l("I would like a peer companion the first time"))
-    needs = TextAreaField(
+
+
+def needs_field() -> TextAreaField:
+    return TextAreaField(
         _l("Anything we should know? (optional)"),
         filters=STRIP,
         validators=[
@@ -116,6 +111,20 @@ class SignupForm(FlaskForm):
             Length(max=1000, message=_l("Please keep it under 1000 characters.")),
         ],
     )
+
+
+class SignupForm(FlaskForm):
+    name = name_field()
+    email = _email_field(_l("Please write your email address, so we can send you your link."))
+    phone = phone_field()
+    sms_reminders = BooleanField(_l("Remind me by text message before each date"))
+    audience = AudienceField(
+        _l("I take part as"),
+        choices=[],
+        validators=[InputRequired(_l("Please choose how you take part."))],
+    )
+    wants_companion = BooleanField(_l("I would like a peer companion the first time"))
+    needs = needs_field()
     consent = BooleanField(
         _l("I have read how my details are kept and used (the privacy notice)"),
         validators=[
@@ -163,3 +172,11 @@ class SignupForm(FlaskForm):
 
 class EmailForm(FlaskForm):
     email = _email_field(_l("Please write the email address you signed up with."))
+
+
+class CorrectDetailsForm(FlaskForm):
+    """The person corrects what they told us (the address is their key: it stays)."""
+
+    name = name_field()
+    phone = phone_field()
+    needs = needs_field()

@@ -4,6 +4,7 @@
 /offerings/<slug>/enroll/done        where you stand now; a mail with your link is on its way
 /enrollments/<token>                 manage one enrollment (the emailed link)
 /enrollments/<token>/cancel          GET asks "are you sure?", POST cancels
+/enrollments/<token>/correct         correct your name, phone and needs
 /enrollments/<token>/accept|decline  answer a waiting-list offer (POST)
 /enrollments/<token>/leave           leave the waiting list (POST)
 /enrollments/<token>/confirm         confirm a seat held until the address is confirmed (POST)
@@ -44,7 +45,7 @@ from app.certificates.services import certificates_in_view, min_share
 from app.database import utcnow
 from app.emails import normalize_email
 from app.enrollment import absence, services
-from app.enrollment.forms import EmailForm, SignupForm
+from app.enrollment.forms import CorrectDetailsForm, EmailForm, SignupForm
 from app.enrollment.messages import ended_label, participant_message
 from app.enrollment.seats import public_offering_seats
 from app.enrollment.sign_in import (
@@ -271,6 +272,36 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
     )
 
 
+def correct(token: str | None = None, enrollment_id: int | None = None):
+    """Correct your name, phone and needs (the address is the key to the link: it stays)."""
+    enrollment, ref = _load(token, enrollment_id)
+    if enrollment.erased_at is not None:
+        return _back(ref)
+    if request.method == "GET":
+        form = CorrectDetailsForm(
+            formdata=None, name=enrollment.name, phone=enrollment.phone, needs=enrollment.needs
+        )
+    else:
+        form = CorrectDetailsForm()
+    if form.validate_on_submit():
+        services.correct_details(
+            enrollment.id,
+            name=form.name.data,
+            phone=form.phone.data,
+            needs=form.needs.data,
+            now=utcnow(),
+        )
+        flash(_("Thank you. Your details are corrected."), "success")
+        return _back(ref)
+    return render_template(
+        "enrollment/correct.html",
+        enrollment=enrollment,
+        offering=enrollment.offering,
+        ref=ref,
+        form=form,
+    ), (400 if form.errors else 200)
+
+
 def _act(action, success: str, token: str | None, enrollment_id: int | None):
     enrollment, ref = _load(token, enrollment_id)
     if ConfirmForm().validate_on_submit():
@@ -408,6 +439,7 @@ def short_manage(token: str):
 for _name, _view, _methods in (
     ("manage", manage, ["GET"]),
     ("cancel", cancel, ["GET", "POST"]),
+    ("correct", correct, ["GET", "POST"]),
     ("accept", accept, ["POST"]),
     ("decline", decline, ["POST"]),
     ("leave", leave, ["POST"]),

@@ -749,6 +749,61 @@ def set_audience_shares(
     return offering
 
 
+# --- corrections ---------------------------------------------------------------------------
+
+KEEP = object()  # "leave the address as it is" (participants cannot change it themselves)
+
+
+def correct_details(
+    enrollment_id: int,
+    *,
+    name: str,
+    phone: str | None,
+    needs: str | None,
+    email: str | None | object = KEEP,
+    now: datetime,
+    by_staff_id: int | None = None,
+) -> list[str]:
+    """Correct a person's name, phone and needs (and, for staff, the address); returns the
+    names of the fields that changed. Staff corrections are audit-logged (field names only,
+    never the values). An address already signed up for the offering is refused."""
+    enrollment = _load_locked(enrollment_id)
+    if enrollment.erased_at is not None:
+        raise InvalidTransition(enrollment.status)
+    wanted = {
+        "name": name.strip(),
+        "phone": (phone or "").strip() or None,
+        "needs": (needs or "").strip() or None,
+    }
+    if email is not KEEP:
+        wanted["email"] = (email or "").strip() or None
+    changed = [field for field, value in wanted.items() if getattr(enrollment, field) != value]
+    if "email" in changed and wanted["email"] is not None:
+        other = _active_enrollment_for(enrollment.offering_id, normalize_email(wanted["email"]))
+        if other is not None and other.id != enrollment.id:
+            raise AlreadyEnrolled(other)
+    if not changed:
+        return []
+    for field in changed:
+        setattr(enrollment, field, wanted[field])
+    if "email" in changed:
+        address = enrollment.email
+        enrollment.email_normalized = normalize_email(address) if address else None
+    if enrollment.phone is None:
+        enrollment.sms_reminders = False
+    enrollment.updated_at = now
+    db.session.flush()
+    if by_staff_id is not None:
+        record_audit(
+            user_id=by_staff_id,
+            action=AuditAction.CORRECT_DETAILS,
+            offering_id=enrollment.offering_id,
+            now=now,
+            details=f"enrollment {enrollment.id}: {', '.join(changed)}",
+        )
+    return changed
+
+
 # --- reading, for the participant's pages -------------------------------------------------
 
 

@@ -69,3 +69,15 @@ def queue_mail(
         return None
     mark_mail_queued(db.session)
     return message
+
+
+def send_again(message: OutboxMessage, *, to_address: str, now: datetime) -> None:
+    """A failed message gets a fresh set of attempts, to the address as it is now (staff may
+    have corrected it); the courier hands it over after the commit."""
+    message.to_address = to_address
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.last_error = None
+    message.next_attempt_at = now
+    db.session.flush()
+    mark_mail_queued(db.session)

@@ -46,7 +46,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.dates import BadDate, DateProblem, parse_form_date, problem_text
-from app.enrollment.forms import NAME_MAX_LENGTH, plain_name
+from app.enrollment.forms import NAME_MAX_LENGTH, phone_field, plain_name
 from app.forms import STRIP, EmailAddress, strip
 from app.forms import Form as FlaskForm
 from app.i18n import local, local_to_utc
@@ -723,21 +723,6 @@ class HeadcountForm(FlaskForm):
     submit = SubmitField(_l("Save the headcount"))
 
 
-def _phone_field(label) -> StringField:
-    return StringField(
-        label,
-        validators=[
-            Optional(),
-            Length(max=40, message=_l("That phone number is too long.")),
-            Regexp(
-                r"^[0-9+() \-]{6,40}$",
-                message=_l("Please write only digits, spaces and + in the phone number."),
-            ),
-        ],
-        filters=STRIP,
-    )
-
-
 class AddParticipantForm(FlaskForm):
     """Someone who phoned: a name and a phone number are enough; email is optional."""
 
@@ -746,7 +731,7 @@ class AddParticipantForm(FlaskForm):
         validators=[DataRequired(_l("Write a name.")), Length(max=NAME_MAX_LENGTH), plain_name],
         filters=STRIP,
     )
-    phone = _phone_field(_l("Phone"))
+    phone = phone_field(_l("Phone"))
     email = EmailField(
         _l("Email (optional)"),
         description=_l("Without an email address no mails are sent: you phone the person."),
@@ -766,12 +751,23 @@ class AddParticipantForm(FlaskForm):
     submit = SubmitField(_l("Add participant"))
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+        return self._phone_or_email(super().validate(extra_validators))
+
+    def _phone_or_email(self, valid: bool) -> bool:
         # Optional() ends the phone field's own checks when it is empty, so check here.
         if valid and not self.phone.data and not self.email.data:
             self.phone.errors.append(_l("Write a phone number, or an email address."))
             valid = False
         return valid
+
+
+class CorrectParticipantForm(AddParticipantForm):
+    """Staff correct a person's name, phone, address and needs (logged)."""
+
+    audience = None
+    wants_companion = None
+    language = None
+    submit = SubmitField(_l("Save the corrections"))
 
 
 class EmailParticipantsForm(FlaskForm):

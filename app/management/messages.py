@@ -51,6 +51,8 @@ _MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
     services.BadSeries: lambda e: _(
         "These choices give no dates (or more than 104). Check the dates and the count."
     ),
+    services.NothingToSendAgain: lambda e: _("That mail is no longer waiting to be sent again."),
+    services.NoAddress: lambda e: _("There is no email address to send it to: phone them."),
     services.NotDropIn: lambda e: _("A headcount is only kept for drop-in meetings."),
     accounts.EmailTaken: lambda e: _("There is already an account with this email."),
     accounts.SlugTaken: lambda e: _("Another organisation already uses this short name."),

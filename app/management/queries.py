@@ -324,3 +324,18 @@ def mail_state(*, limit: int = 200) -> MailState:
         )
     ).one()
     return MailState(failed=failed, pending_count=pending_count, oldest_pending=as_utc(oldest))
+
+
+def undelivered_mail(offering_id: int) -> dict[int, OutboxMessage]:
+    """enrollment id → the latest mail to that person that gave up for good (staff see it on
+    the participants list, in plain words, with "correct the address" and "send again")."""
+    rows = db.session.scalars(
+        sa.select(OutboxMessage)
+        .join(Enrollment, Enrollment.id == OutboxMessage.enrollment_id)
+        .where(
+            Enrollment.offering_id == offering_id,
+            OutboxMessage.status == OutboxStatus.FAILED,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return {message.enrollment_id: message for message in rows}

@@ -62,6 +62,9 @@ URLS = [
     ("/enrollments/<int:enrollment_id>/decline",        participants.decline,            GET_POST),
     ("/enrollments/<int:enrollment_id>/cancel",         participants.cancel_seat,        GET_POST),
     ("/enrollments/<int:enrollment_id>/promote",        participants.promote,            POST),
+    ("/enrollments/<int:enrollment_id>/correct",        participants.correct_participant, GET_POST),
+    ("/enrollments/<int:enrollment_id>/mail/<int:message_id>/send-again",
+                                                        participants.send_mail_again,    POST),
     ("/occurrences/<int:occurrence_id>/attendance",     participants.attendance,         GET_POST),
     # interest mode: the interest list, the first talks, the start (app/interest/)
     ("/offerings/<int:offering_id>/interest",           interest.interest_list,          GET),

@@ -25,6 +25,7 @@ from app.mail.notifications import (
     notify_offering_cancelled,
     notify_participants,
 )
+from app.mail.outbox import send_again
 from app.management.queries import recipients
 from app.models import (
     Attendance,
@@ -40,6 +41,8 @@ from app.models import (
     OfferingAudience,
     OfferingStatus,
     Organisation,
+    OutboxMessage,
+    OutboxStatus,
     Theme,
 )
 
@@ -597,6 +600,28 @@ def set_headcount(occurrence: Occurrence, headcount: int, *, now: datetime) -> N
         raise ValueError(headcount)
     occurrence.headcount = headcount
     db.session.flush()
+
+
+class NothingToSendAgain(ManagementError):
+    """The mail is not (or no longer) a failed mail to this person."""
+
+
+class NoAddress(ManagementError):
+    """The person has no email address (any more): staff phone them."""
+
+
+def send_mail_again(enrollment: Enrollment, message_id: int, *, now: datetime) -> None:
+    """Send a participant's undelivered mail again, to their address as it is now."""
+    message = db.session.get(OutboxMessage, message_id)
+    if (
+        message is None
+        or message.enrollment_id != enrollment.id
+        or message.status != OutboxStatus.FAILED
+    ):
+        raise NothingToSendAgain()
+    if not enrollment.email:
+        raise NoAddress()
+    send_again(message, to_address=enrollment.email, now=now)
 
 
 # --- writing to participants ----------------------------------------------------------

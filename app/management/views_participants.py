@@ -21,6 +21,7 @@ from app.enrollment import services as enrollment_services
 from app.enrollment.absence import word_sent_for
 from app.forms import ConfirmForm
 from app.i18n import local
+from app.mail.failures import failure_reason
 from app.management import policy, queries, services
 from app.management.access import (
     attendance_occurrence,
@@ -33,6 +34,7 @@ from app.management.access import (
 )
 from app.management.forms import (
     AddParticipantForm,
+    CorrectParticipantForm,
     EmailParticipantsForm,
     HeadcountForm,
     MessageForm,
@@ -72,6 +74,8 @@ def participants(offering_id: int):
         people=people,
         counts=queries.seat_counts([offering.id])[offering.id],
         form=MessageForm(),
+        undelivered=queries.undelivered_mail(offering.id),
+        failure_reason=failure_reason,
         now=utcnow(),
         show_contact=policy.can_see_contact_data(current_user, offering),
         show_needs=policy.can_see_needs(current_user, offering),
@@ -223,6 +227,62 @@ def add_participant(offering_id: int):
     return render_template("management/add_participant.html", offering=offering, form=form), (
         400 if form.errors else 200
     )
+
+
+@staff_only
+def correct_participant(enrollment_id: int):
+    """Correct a person's name, phone, address or needs (the audit log says who did)."""
+    enrollment, offering = managed_enrollment(enrollment_id)
+    if enrollment.erased_at is not None:
+        abort(404)
+    if request.method == "GET":
+        form = CorrectParticipantForm(
+            formdata=None,
+            name=enrollment.name,
+            phone=enrollment.phone,
+            email=enrollment.email,
+            needs=enrollment.needs,
+        )
+    else:
+        form = CorrectParticipantForm()
+    if form.validate_on_submit():
+        try:
+            enrollment_services.correct_details(
+                enrollment.id,
+                name=form.name.data,
+                phone=form.phone.data,
+                email=form.email.data or None,
+                needs=form.needs.data,
+                now=utcnow(),
+                by_staff_id=current_user.id,
+            )
+        except enrollment_services.EnrollmentError as error:
+            form.email.errors.append(error_message(error))
+        else:
+            flash(_("The details of %(name)s are corrected.", name=form.name.data), "success")
+            anchor = f"#person-{enrollment.id}"
+            return redirect(url_for("management.participants", offering_id=offering.id) + anchor)
+    return render_template(
+        "management/correct_participant.html", offering=offering, enrollment=enrollment, form=form
+    ), (400 if form.errors else 200)
+
+
+@staff_only
+def send_mail_again(enrollment_id: int, message_id: int):
+    """Send an undelivered mail again, to the address as it is now."""
+    enrollment, offering = managed_enrollment(enrollment_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.send_mail_again(enrollment, message_id, now=utcnow())
+        except services.ManagementError as error:
+            flash(error_message(error), "error")
+        else:
+            flash(
+                _("The mail is on its way again, to %(address)s.", address=enrollment.email),
+                "success",
+            )
+    anchor = f"#person-{enrollment.id}"
+    return redirect(url_for("management.participants", offering_id=offering.id) + anchor)
 
 
 # --- attendance ---------------------------------------------------------------------------

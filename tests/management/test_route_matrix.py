@@ -107,6 +107,9 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.headcount", "POST"): TAKES_ATTENDANCE,
     # how I hear about an offering: only its named facilitators choose (for themselves)
     ("management.set_notices", "POST"): frozenset({"peer", "centre_facilitator"}),
+    ("management.correct_participant", "GET"): RUNS_IT,
+    ("management.correct_participant", "POST"): RUNS_IT,
+    ("management.send_mail_again", "POST"): RUNS_IT,
     ("management.accounts_list", "GET"): ADMIN,
     ("management.new_account", "GET"): ADMIN,
     ("management.new_account", "POST"): ADMIN,
