@@ -758,25 +758,24 @@ def correct_details(
     enrollment_id: int,
     *,
     name: str,
-    phone: str | None,
-    needs: str | None,
+    phone: str | None | object = KEEP,
+    needs: str | None | object = KEEP,
     email: str | None | object = KEEP,
     now: datetime,
     by_staff_id: int | None = None,
 ) -> list[str]:
     """Correct a person's name, phone and needs (and, for staff, the address); returns the
-    names of the fields that changed. Staff corrections are audit-logged (field names only,
-    never the values). An address already signed up for the offering is refused."""
+    names of the fields that changed. A field passed as KEEP stays as it is (participants do
+    not change their address; staff change only what they may see). Staff corrections are
+    audit-logged (field names only, never the values). An address already signed up for the
+    offering is refused."""
     enrollment = _load_locked(enrollment_id)
     if enrollment.erased_at is not None:
         raise InvalidTransition(enrollment.status)
+    given = {"name": name, "phone": phone, "email": email, "needs": needs}
     wanted = {
-        "name": name.strip(),
-        "phone": (phone or "").strip() or None,
-        "needs": (needs or "").strip() or None,
+        field: (value or "").strip() or None for field, value in given.items() if value is not KEEP
     }
-    if email is not KEEP:
-        wanted["email"] = (email or "").strip() or None
     changed = [field for field, value in wanted.items() if getattr(enrollment, field) != value]
     if "email" in changed and wanted["email"] is not None:
         other = _active_enrollment_for(enrollment.offering_id, normalize_email(wanted["email"]))

@@ -245,19 +245,25 @@ def correct_participant(enrollment_id: int):
         )
     else:
         form = CorrectParticipantForm()
+    # Staff correct only what they may see (issue 13, §4): the rest is kept as it is.
+    if not policy.can_see_contact_data(current_user, offering):
+        del form.phone, form.email
+    if not policy.can_see_needs(current_user, offering):
+        del form.needs
     if form.validate_on_submit():
+        keep = enrollment_services.KEEP
         try:
             enrollment_services.correct_details(
                 enrollment.id,
                 name=form.name.data,
-                phone=form.phone.data,
-                email=form.email.data or None,
-                needs=form.needs.data,
+                phone=form.phone.data if "phone" in form else keep,
+                email=(form.email.data or None) if "email" in form else keep,
+                needs=form.needs.data if "needs" in form else keep,
                 now=utcnow(),
                 by_staff_id=current_user.id,
             )
         except enrollment_services.EnrollmentError as error:
-            form.email.errors.append(error_message(error))
+            (form.email if "email" in form else form.name).errors.append(error_message(error))
         else:
             flash(_("The details of %(name)s are corrected.", name=form.name.data), "success")
             anchor = f"#person-{enrollment.id}"

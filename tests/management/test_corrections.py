@@ -184,3 +184,16 @@ def test_the_manage_page_token_still_works_after_staff_correct_the_address(app, 
     db.session.commit()
     assert client.get(f"/enrollments/{token}").status_code == 200
     assert re.search(r"bo\.ny@example\.com", client.get(f"/enrollments/{token}").text)
+
+
+def test_staff_correct_only_what_they_may_see(client):
+    w = make_world()
+    w.confirmed.needs = "Kørestol"
+    db.session.commit()
+    sign_in_as(client, w.coordinator)  # runs the school's course, does not facilitate it
+    url = f"/manage/enrollments/{w.confirmed.id}/correct"
+    form = client.get(url).text
+    assert 'name="email"' in form and 'name="needs"' not in form and "Kørestol" not in form
+    client.post(url, data={"name": "Anna A.", "phone": "20304050", "needs": "Intet"})
+    fixed = _fresh(w.confirmed.id)
+    assert (fixed.name, fixed.phone, fixed.needs) == ("Anna A.", "20304050", "Kørestol")

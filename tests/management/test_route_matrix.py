@@ -222,6 +222,9 @@ PARTICIPANT_DATA: dict[str, dict[str, set[str]]] = {
     "management.attendance_sheet": {who: {NAMES} for who in _LIST},
     "management.attendance": {who: {NAMES} for who in TAKES_ATTENDANCE},
     "management.offering": {who: set() for who in SEES_IT},  # counts, no names
+    # issue 12: staff correct only what they may see; "are you sure?" names the person only
+    "management.correct_participant": _LIST,
+    "management.cancel_seat": {who: {NAMES} for who in RUNS_IT},
 }
 
 DATA_CASES = [(endpoint, who) for endpoint in PARTICIPANT_DATA for who in ROLES]
