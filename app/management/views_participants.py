@@ -117,12 +117,11 @@ def _approved(enrollment) -> str:
         return _told(
             enrollment,
             _(
-                "The offering is full: %(name)s is on the waiting list, number %(num)d.",
-                name=enrollment.name,
+                "The offering is full: the person is on the waiting list, number %(num)d.",
                 num=enrollment_services.waitlist_position(enrollment) or 0,
             ),
         )
-    return _told(enrollment, _("%(name)s has a seat now.", name=enrollment.name))
+    return _told(enrollment, _("The person has a seat now."))
 
 
 @staff_only
@@ -166,7 +165,7 @@ def decline(enrollment_id: int):
         lambda eid, message: enrollment_services.decline_request(
             eid, now=utcnow(), message=message, by_user_id=current_user.id
         ),
-        lambda e: _told(e, _("The request from %(name)s is declined.", name=e.name)),
+        lambda e: _told(e, _("The request is declined.")),
         possible=(EnrollmentStatus.REQUESTED,),
     )
 
@@ -181,7 +180,7 @@ def cancel_seat(enrollment_id: int):
         lambda eid, message: enrollment_services.cancel_enrollment(
             eid, now=utcnow(), by_staff_id=current_user.id, message=message
         ),
-        lambda e: _told(e, _("The sign-up of %(name)s is cancelled.", name=e.name)),
+        lambda e: _told(e, _("The sign-up is cancelled.")),
         possible=ACTIVE_ENROLLMENT_STATUSES,
     )
 
@@ -194,7 +193,7 @@ def promote(enrollment_id: int):
         lambda eid, message: enrollment_services.move_from_waitlist(
             eid, now=utcnow(), by_user_id=current_user.id
         ),
-        lambda e: _told(e, _("%(name)s has a seat now.", name=e.name)),
+        lambda e: _told(e, _("The person has a seat now.")),
     )
 
 
@@ -265,7 +264,7 @@ def correct_participant(enrollment_id: int):
         except enrollment_services.EnrollmentError as error:
             (form.email if "email" in form else form.name).errors.append(error_message(error))
         else:
-            flash(_("The details of %(name)s are corrected.", name=form.name.data), "success")
+            flash(_("The details are corrected."), "success")
             anchor = f"#person-{enrollment.id}"
             return redirect(url_for("management.participants", offering_id=offering.id) + anchor)
     return render_template(

@@ -151,7 +151,9 @@ def test_the_log_reads_in_words(client):
         f"/manage/occurrences/{w.occurrence.id}/attendance",
         data={"enrollment_id": str(w.confirmed.id), "status": "present"},
     )
-    client.post(f"/manage/enrollments/{w.confirmed.id}/cancel", data={"message": "Syg"})
+    client.post(
+        f"/manage/enrollments/{w.confirmed.id}/cancel", data={"message": "Syg", "confirm": "yes"}
+    )
     sign_in_as(client, w.admin)
     page = client.get("/manage/audit?lang=en").text
     for words in (
@@ -262,7 +264,10 @@ def test_audit_entries_never_hold_participant_data(client, app):
     client.post(
         f"/manage/enrollments/{w.requested.id}/approve", data={"message": "Velkommen Carl Clausen"}
     )
-    client.post(f"/manage/enrollments/{w.confirmed.id}/cancel", data={"message": "Anna er syg"})
+    client.post(
+        f"/manage/enrollments/{w.confirmed.id}/cancel",
+        data={"message": "Anna er syg", "confirm": "yes"},
+    )
     with app.test_request_context():
         token = manage_token(w.waitlisted)
     client.post(f"/enrollments/{token}/delete-data")  # the person deletes their own data
