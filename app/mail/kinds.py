@@ -69,6 +69,20 @@ TO_STAFF_ABOUT_A_PARTICIPANT = frozenset({MailKind.ABSENCE, MailKind.ABSENCE_TAK
 # Mails whose address and words are blanked the moment they are delivered (app/mail/sender.py).
 FORGOTTEN_ON_DELIVERY = frozenset({MailKind.DATA_ERASED})
 
+# Mails to staff accounts: one linked to a sign-up (an afbud notice) is still not a mail to
+# the participant, so its failure is not shown or told as theirs.
+TO_STAFF = frozenset(
+    {
+        MailKind.WELCOME,
+        MailKind.PASSWORD_RESET,
+        MailKind.PASSWORD_RESET_UNKNOWN,
+        MailKind.ABSENCE,
+        MailKind.ABSENCE_TAKEN_BACK,
+        MailKind.FACILITATOR_NOTICE,
+        MailKind.FACILITATOR_DIGEST,
+    }
+)
+
 _ICS_METHOD = {
     MailKind.CONFIRMED: "REQUEST",
     MailKind.APPROVED: "REQUEST",

@@ -33,7 +33,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.mail.addresses import NotMailable, deliverable_address, header_text
-from app.mail.kinds import FORGOTTEN_ON_DELIVERY, TO_STAFF_ABOUT_A_PARTICIPANT
+from app.mail.kinds import FORGOTTEN_ON_DELIVERY, TO_STAFF, TO_STAFF_ABOUT_A_PARTICIPANT
 from app.models import Enrollment, Offering, OutboxMessage, OutboxStatus
 from app.transaction import write_transaction
 
@@ -359,10 +359,12 @@ def _tell_about_bounce(message_id: int, error: str, *, now: datetime) -> None:
     rare write goes through the ORM and so raises the change marker; that is harmless.)"""
     from app.notices.services import tell_facilitators  # notices mail through this package
 
-    enrollment_id = db.session.scalar(
-        sa.select(_table.c.enrollment_id).where(_table.c.id == message_id)
-    )
-    enrollment = db.session.get(Enrollment, enrollment_id) if enrollment_id else None
+    row = db.session.execute(
+        sa.select(_table.c.enrollment_id, _table.c.kind).where(_table.c.id == message_id)
+    ).first()
+    if row is None or row.enrollment_id is None or row.kind in TO_STAFF:
+        return
+    enrollment = db.session.get(Enrollment, row.enrollment_id)
     if enrollment is not None:
         tell_facilitators(enrollment, "bounced", now=now, error=error)
 

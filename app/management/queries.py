@@ -17,6 +17,7 @@ from app.enrollment.absence import word_sent_for
 from app.enrollment.seats import SeatCounts, seat_counts
 from app.extensions import db
 from app.i18n import local, local_to_utc
+from app.mail.kinds import TO_STAFF
 from app.models import (
     ACTIVE_ENROLLMENT_STATUSES,
     Attendance,
@@ -335,6 +336,7 @@ def undelivered_mail(offering_id: int) -> dict[int, OutboxMessage]:
         .where(
             Enrollment.offering_id == offering_id,
             OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.kind.not_in([str(kind) for kind in TO_STAFF]),
         )
         .order_by(OutboxMessage.id)
     )

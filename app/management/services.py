@@ -20,6 +20,7 @@ from app.calendar.changes import mark_occurrence_changed
 from app.enrollment.services import change_capacity
 from app.extensions import db
 from app.i18n import local_to_utc
+from app.mail.kinds import TO_STAFF
 from app.mail.notifications import (
     notify_occurrence_changed,
     notify_offering_cancelled,
@@ -617,6 +618,7 @@ def send_mail_again(enrollment: Enrollment, message_id: int, *, now: datetime) -
         message is None
         or message.enrollment_id != enrollment.id
         or message.status != OutboxStatus.FAILED
+        or message.kind in TO_STAFF
     ):
         raise NothingToSendAgain()
     if not enrollment.email:

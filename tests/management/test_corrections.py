@@ -197,3 +197,24 @@ def test_staff_correct_only_what_they_may_see(client):
     client.post(url, data={"name": "Anna A.", "phone": "20304050", "needs": "Intet"})
     fixed = _fresh(w.confirmed.id)
     assert (fixed.name, fixed.phone, fixed.needs) == ("Anna A.", "20304050", "Kørestol")
+
+
+def test_a_failed_staff_mail_about_a_sign_up_is_not_shown_as_the_participants(client):
+    w = make_world()
+    db.session.add(
+        OutboxMessage(
+            kind="absence",  # to a facilitator, linked to the sign-up it is about
+            to_address="tovholder@example.org",
+            subject="Melder afbud",
+            body_text="Hej",
+            enrollment_id=w.confirmed.id,
+            status=OutboxStatus.FAILED,
+            last_error="550 5.1.1 User unknown",
+            next_attempt_at=now(),
+            created_at=now(),
+        )
+    )
+    db.session.commit()
+    sign_in_as(client, w.peer)
+    page = client.get(f"/manage/offerings/{w.offering.id}/participants", headers=EN).text
+    assert "could not be delivered" not in page and "tovholder@example.org" not in page
