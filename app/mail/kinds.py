@@ -64,7 +64,9 @@ class MailKind(StrEnum):
 # Mails to staff that name a participant: linked to the sign-up (`enrollment_id`), so they
 # are purged with that person's data, yet neither listed as mails to them in their own data
 # nor answered to the offering's contact (app/privacy/own_data.py, app/mail/sender.py).
-TO_STAFF_ABOUT_A_PARTICIPANT = frozenset({MailKind.ABSENCE, MailKind.ABSENCE_TAKEN_BACK})
+TO_STAFF_ABOUT_A_PARTICIPANT = frozenset(
+    {MailKind.ABSENCE, MailKind.ABSENCE_TAKEN_BACK, MailKind.FACILITATOR_NOTICE}
+)
 
 # Mails whose address and words are blanked the moment they are delivered (app/mail/sender.py).
 FORGOTTEN_ON_DELIVERY = frozenset({MailKind.DATA_ERASED})

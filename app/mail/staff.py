@@ -157,6 +157,7 @@ def mail_facilitator_notice(
                 + "#notices",
             ),
             language=language,
+            enrollment_id=enrollment.id,  # purged with the person's data
             now=now,
         )
 
