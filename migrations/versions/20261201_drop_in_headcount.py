@@ -1,7 +1,7 @@
 """A drop-in date's headcount: how many came, counted by the facilitator.
 
 Revision ID: b12b0a1c0001
-Revises: 7f2288ef29ca
+Revises: 14b0e7a2d002
 Create Date: 2026-12-01 01:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b12b0a1c0001'
-down_revision = '7f2288ef29ca'
+down_revision = '14b0e7a2d002'
 branch_labels = None
 depends_on = None
 
