@@ -20,9 +20,28 @@ def handle_http_error(error: HTTPException):
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
     # abort(400, "a sentence") says what was wrong; the class's own text is generic English.
     message = error.description if error.description != type(error).description else None
+    if error.code == 403:
+        return _forbidden(message), 403
     if error.code == 413:
         message = _("That was too much at once. Please shorten what you wrote and try again.")
     return render_template(template, error=error, message=message), error.code
+
+
+def _forbidden(message: str | None):
+    """A page that is not for this account: what is missing, who to ask, and for staff the
+    staff menu stays, so they can go on from here."""
+    from flask_login import current_user
+
+    from app.management import policy
+
+    staff = request.path.startswith("/manage") and policy.can_use_staff_area(current_user)
+    return render_template(
+        "errors/403.html",
+        message=message,
+        layout="management/_layout.html" if staff else "base.html",
+        staff=staff,
+        policy=policy,
+    )
 
 
 def handle_csrf_error(error: CSRFError):

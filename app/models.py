@@ -260,6 +260,8 @@ class User(db.Model):
     # The facilitator's calendar feed (calendar issue); only a hash is kept.
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language of this person's mail (welcome, password reset): theirs, not the sender's.
+    language: Mapped[str] = mapped_column(sa.String(8), default="da", server_default="da")
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -589,6 +591,8 @@ class OutboxMessage(db.Model):
     ics: Mapped[str | None] = mapped_column(sa.Text)  # an iCalendar attachment
     ics_method: Mapped[str | None] = mapped_column(sa.String(20))  # REQUEST, CANCEL, PUBLISH
     language: Mapped[str] = mapped_column(sa.String(8), default="da")
+    # A staff member's own words (a welcome, a message to participants): answers go to them.
+    reply_to: Mapped[str | None] = mapped_column(sa.String(254))
     enrollment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("enrollments.id", ondelete="SET NULL"), index=True
     )

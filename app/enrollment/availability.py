@@ -55,6 +55,7 @@ class Availability:
     ready_count: int = 0
     # Interest mode before the start: "starts when enough are ready — ready_count of this".
     waiting_for: int | None = None
+    deadline: datetime | None = None  # when a deadline staff set closes sign-up (or the last date)
 
     @property
     def signup_possible(self) -> bool:
@@ -141,4 +142,5 @@ def availability(facts: OfferingFacts, now: datetime) -> Availability:
             if facts.enrolment_mode == EnrolmentMode.INTEREST and not facts.started
             else None
         ),
+        deadline=signup_closes_at(facts) if facts.signup_closes_at is not None else None,
     )

@@ -49,7 +49,7 @@ def thanks():
 def results(offering_id: int):
     """An offering's answers, only from MIN_ANSWERS on; comments with hide buttons."""
     offering = offering_or_404(offering_id)
-    ensure(policy.can_view_evaluations(current_user, offering))
+    ensure(policy.can_view_evaluations(current_user, offering), policy.can_view_evaluations)
     return render_template(
         "evaluations/results.html",
         offering=offering,
@@ -66,7 +66,7 @@ def results(offering_id: int):
 
 def _set_hidden(offering_id: int, answer_id: int, *, hidden: bool):
     offering = offering_or_404(offering_id)
-    ensure(policy.can_view_evaluations(current_user, offering))
+    ensure(policy.can_view_evaluations(current_user, offering), policy.can_view_evaluations)
     if not HideForm().validate_on_submit():
         abort(400)
     if services.set_comment_hidden(offering.id, answer_id, hidden=hidden):

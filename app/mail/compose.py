@@ -151,6 +151,7 @@ def queue_about(
     now: datetime,
     had_seat: bool = False,
     dedupe_key: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage | None:
     """Render `draft` about one enrollment and queue it, with the kind's .ics if it applies.
 
@@ -183,4 +184,5 @@ def queue_about(
         ics_method=method if ics else None,
         dedupe_key=dedupe_key,
         now=now,
+        reply_to=reply_to,
     )

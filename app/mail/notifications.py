@@ -94,7 +94,13 @@ def notify_offering_cancelled(
 
 
 def notify_participants(
-    offering_id: int, enrollment_ids: Iterable[int], *, subject: str, body: str, now: datetime
+    offering_id: int,
+    enrollment_ids: Iterable[int],
+    *,
+    subject: str,
+    body: str,
+    now: datetime,
+    reply_to: str | None = None,
 ) -> int:
     """Staff write to all or some participants of one offering; returns how many got it.
 
@@ -103,7 +109,9 @@ def notify_participants(
     paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
     count = 0
     for enrollment in _active_enrollments(offering_id, enrollment_ids):
-        mail_staff_message(enrollment, subject=subject, paragraphs=paragraphs, now=now)
+        mail_staff_message(
+            enrollment, subject=subject, paragraphs=paragraphs, now=now, reply_to=reply_to
+        )
         count += 1
     return count
 

@@ -30,6 +30,7 @@ def queue_mail(
     ics: str | None = None,
     ics_method: str | None = None,
     dedupe_key: str | None = None,
+    reply_to: str | None = None,
     now: datetime,
 ) -> OutboxMessage | None:
     """Queue one message; returns None when a message with `dedupe_key` already exists."""
@@ -47,6 +48,7 @@ def queue_mail(
         body_text=body_text,
         body_html=body_html,
         language=language,
+        reply_to=reply_to,
         enrollment_id=enrollment_id,
         ics=ics,
         ics_method=ics_method if ics else None,

@@ -418,9 +418,15 @@ def mail_reminder(
 
 
 def mail_staff_message(
-    enrollment: Enrollment, *, subject: str, paragraphs: Sequence[str], now: datetime
+    enrollment: Enrollment,
+    *,
+    subject: str,
+    paragraphs: Sequence[str],
+    now: datetime,
+    reply_to: str | None = None,
 ) -> OutboxMessage | None:
-    """Staff wrote to the participants of an offering; their words, our frame."""
+    """Staff wrote to the participants of an offering; their words, our frame, in the
+    participant's language; an answer goes to the staff member who wrote (`reply_to`)."""
     with force_locale(language_of(enrollment)):
         draft = Draft(
             subject,
@@ -428,7 +434,7 @@ def mail_staff_message(
             manage_actions(manage_token(enrollment)),
             greet=not opens_with_greeting(paragraphs),
         )
-        return queue_about(MailKind.STAFF_MESSAGE, enrollment, draft, now=now)
+        return queue_about(MailKind.STAFF_MESSAGE, enrollment, draft, now=now, reply_to=reply_to)
 
 
 def mail_sign_in_link(email: str, token: str, *, language: str, now: datetime) -> None:

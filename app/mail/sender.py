@@ -131,8 +131,15 @@ def build_email(message: OutboxMessage, *, sender: str, domain: str) -> EmailMes
 
 
 def _reply_to(message: OutboxMessage) -> str | None:
-    """A participant who answers a mail about their sign-up writes to the people who run
-    the offering (its contact address), not to the site's no-reply sender."""
+    """Where an answer goes: to the staff member who wrote the mail (`message.reply_to`: a
+    welcome, a message to participants); else a participant who answers a mail about their
+    sign-up writes to the people who run the offering (its contact address), not to the
+    site's no-reply sender."""
+    if message.reply_to:
+        try:
+            return deliverable_address(message.reply_to)
+        except NotMailable:
+            pass  # never lose the mail over it; the offering's contact, if any
     if message.enrollment_id is None or message.kind in TO_STAFF_ABOUT_A_PARTICIPANT:
         return None
     contact = db.session.scalar(

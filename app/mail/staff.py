@@ -20,7 +20,14 @@ from app.models import Enrollment, Occurrence, Offering, OutboxMessage, User
 
 
 def _queue_link_mail(
-    kind: MailKind, user: User, subject: str, *, token: str, language: str, now: datetime
+    kind: MailKind,
+    user: User,
+    subject: str,
+    *,
+    token: str,
+    language: str,
+    now: datetime,
+    reply_to: str | None = None,
 ) -> None:
     """Render templates/mail/staff/<kind>.txt with the link; call inside force_locale."""
     link = public_url("management.reset_password", token=token)
@@ -31,15 +38,27 @@ def _queue_link_mail(
         subject=subject,
         body_text=render_template(f"mail/staff/{kind}.txt", user=user, link=link),
         language=language,
+        reply_to=reply_to,
         now=now,
     )
 
 
-def mail_welcome(user: User, *, token: str, language: str, now: datetime) -> None:
-    """A new staff account: choose a password with this one-time link (three days)."""
+def mail_welcome(
+    user: User, *, token: str, language: str, now: datetime, reply_to: str | None = None
+) -> None:
+    """A new staff account: choose a password with this one-time link (three days); an
+    answer goes to the colleague who made the account (`reply_to`)."""
     with force_locale(language):
         subject = _("Your staff account on Holdplads")
-        _queue_link_mail(MailKind.WELCOME, user, subject, token=token, language=language, now=now)
+        _queue_link_mail(
+            MailKind.WELCOME,
+            user,
+            subject,
+            token=token,
+            language=language,
+            now=now,
+            reply_to=reply_to,
+        )
 
 
 def mail_password_reset(user: User, *, token: str, language: str, now: datetime) -> None:

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.management import policy, queries
+from app.management.refusals import reason_for
 from app.models import Enrollment, Occurrence, Offering, User
 
 
@@ -29,7 +30,7 @@ def allowed_if(rule: Callable[[object], bool]) -> Callable[[Callable], Callable]
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            ensure(rule(current_user))
+            ensure(rule(current_user), rule)
             return view(*args, **kwargs)
 
         return login_required(wrapper)
@@ -37,9 +38,10 @@ def allowed_if(rule: Callable[[object], bool]) -> Callable[[Callable], Callable]
     return decorate
 
 
-def ensure(allowed: bool) -> None:
+def ensure(allowed: bool, rule: Callable | None = None) -> None:
+    """403 unless allowed; the page then says what is missing (`refusals.py`, by rule)."""
     if not allowed:
-        abort(403)
+        abort(403, description=reason_for(rule))
 
 
 def offering_or_404(offering_id: int) -> Offering:
@@ -68,7 +70,7 @@ def enrollment_or_404(enrollment_id: int) -> Enrollment:
 
 def _offering_if(rule: Callable[[object, Offering], bool], offering_id: int) -> Offering:
     offering = offering_or_404(offering_id)
-    ensure(rule(current_user, offering))
+    ensure(rule(current_user, offering), rule)
     return offering
 
 

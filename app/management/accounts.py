@@ -78,6 +78,7 @@ def create_user(
     organisation: Organisation | None = None,
     password: str | None = None,
     smtputf8: bool = False,
+    language: str = "da",
 ) -> User:
     """A new staff account; without a password it cannot sign in until one is set by link.
 
@@ -96,6 +97,7 @@ def create_user(
         role=role,
         organisation=organisation,
         password_hash=hash_password(password, email=email) if password else None,
+        language=language if language in ("da", "en") else "da",
     )
     db.session.add(user)
     db.session.flush()
@@ -157,9 +159,11 @@ def create_staff_account(
     language: str,
     now: datetime,
     smtputf8: bool = False,
+    invited_by: str | None = None,
 ) -> User:
     """An admin creates an account: with a password it is ready; without one, the person is
-    mailed a link to choose it (the welcome mail)."""
+    mailed a link to choose it (the welcome mail), in `language`, the person's own mail
+    language from now on; an answer goes to whoever invited them (`invited_by`)."""
     user = create_user(
         email=email,
         name=name,
@@ -167,22 +171,65 @@ def create_staff_account(
         organisation=organisation,
         password=password,
         smtputf8=smtputf8,
+        language=language,
     )
     if not password:
-        send_welcome_link(user, language=language, now=now)
+        send_welcome_link(user, now=now, reply_to=invited_by)
     return user
 
 
-def send_welcome_link(user: User, *, language: str, now: datetime) -> None:
-    """A new account without a password: mail a link to choose one (valid three days)."""
+def update_account(
+    user: User,
+    *,
+    name: str,
+    role: str | None = None,
+    organisation: Organisation | None | bool = False,
+    active: bool | None = None,
+    language: str | None = None,
+) -> User:
+    """Change a staff account; `role`, `organisation` and `active` only when given (a person
+    editing their own account changes only the name). Rights are read on every request, so a
+    new role or organisation takes effect at the person's next click."""
+    if role is not None and role not in {r.value for r in UserRole}:
+        raise UnknownRole(role)
+    user.name = name.strip()
+    if language in ("da", "en"):
+        user.language = language
+    if role is not None:
+        user.role = role
+    if organisation is not False:
+        user.organisation = organisation
+    if active is not None:
+        set_active(user, active)
+    db.session.flush()
+    return user
+
+
+class AlreadyHasPassword(AccountError):
+    """The person has chosen a password; an invitation would only confuse."""
+
+
+def resend_invitation(user: User, *, now: datetime, reply_to: str | None = None) -> None:
+    """Mail the welcome link again (the first one expired, or went astray)."""
+    if user.password_hash:
+        raise AlreadyHasPassword(user.email)
+    send_welcome_link(user, now=now, reply_to=reply_to)
+
+
+def send_welcome_link(
+    user: User, *, now: datetime, language: str | None = None, reply_to: str | None = None
+) -> None:
+    """A new account without a password: mail a link to choose one (valid three days), in
+    the person's own language unless `language` says otherwise."""
     token = issue_reset_token(user, now=now, lifetime=WELCOME_LINK_LIFETIME)
-    mail_welcome(user, token=token, language=language, now=now)
+    mail_welcome(user, token=token, language=language or user.language, now=now, reply_to=reply_to)
 
 
-def send_password_reset_link(user: User, *, language: str, now: datetime) -> None:
-    """A forgotten password: mail a link to choose a new one (valid one hour)."""
+def send_password_reset_link(user: User, *, now: datetime, language: str | None = None) -> None:
+    """A forgotten password: mail a link to choose a new one (valid one hour), in the
+    person's own language unless `language` says otherwise."""
     token = issue_reset_token(user, now=now, lifetime=RESET_LINK_LIFETIME)
-    mail_password_reset(user, token=token, language=language, now=now)
+    mail_password_reset(user, token=token, language=language or user.language, now=now)
 
 
 def request_password_reset(email: str, *, language: str, now: datetime) -> None:
@@ -191,7 +238,7 @@ def request_password_reset(email: str, *, language: str, now: datetime) -> None:
     time tells anybody which addresses have staff accounts."""
     user = user_for_reset(email)
     if user is not None:
-        send_password_reset_link(user, language=language, now=now)
+        send_password_reset_link(user, now=now)  # in the account's own language
     else:
         mail_password_reset_unknown(email.strip(), language=language, now=now)
 
@@ -254,5 +301,24 @@ def create_organisation(details: OrganisationDetails) -> Organisation:
         phone=details.phone or None,
     )
     db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def update_organisation(organisation: Organisation, details: OrganisationDetails) -> Organisation:
+    """Correct an organisation's name, short name and contact details."""
+    taken = db.session.scalar(
+        sa.select(Organisation.id).where(
+            Organisation.slug == details.slug, Organisation.id != organisation.id
+        )
+    )
+    if taken:
+        raise SlugTaken(details.slug)
+    organisation.slug = details.slug
+    organisation.name = details.name
+    organisation.name_en = details.name_en or None
+    organisation.website = details.website or None
+    organisation.email = details.email or None
+    organisation.phone = details.phone or None
     db.session.flush()
     return organisation

@@ -207,8 +207,30 @@ class AccountForm(FlaskForm):
     )
     role = SelectField(_l("Role"), choices=role_choices)
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    language = SelectField(
+        _l("Language of the person's mail"),
+        choices=[("da", _l("Danish")), ("en", _l("English"))],
+        default="da",
+    )
     password = PasswordField(_l("Password (optional)"), validators=_password_validators(False))
     submit = SubmitField(_l("Create account"))
+
+
+class EditAccountForm(FlaskForm):
+    """An existing account: the email is its identity (and the OIDC match), so it stays."""
+
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
+    )
+    role = SelectField(_l("Role"), choices=role_choices)
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    active = BooleanField(_l("Active: may sign in"))
+    language = SelectField(
+        _l("Language of the person's mail"),
+        choices=[("da", _l("Danish")), ("en", _l("English"))],
+        default="da",
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class OrganisationForm(FlaskForm):
@@ -242,6 +264,55 @@ class OrganisationForm(FlaskForm):
     )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)], filters=STRIP)
     submit = SubmitField(_l("Create organisation"))
+
+
+class PlaceForm(FlaskForm):
+    """A place and its access facts (field names are LocationDetails' own)."""
+
+    name = StringField(
+        _l("Name of the place"),
+        validators=[DataRequired(_l("Write the name of the place.")), Length(max=200)],
+        filters=STRIP,
+    )
+    address = StringField(
+        _l("Street address"),
+        validators=[DataRequired(_l("Write the street address.")), Length(max=300)],
+        filters=STRIP,
+    )
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10)], filters=STRIP)
+    city = StringField(_l("Town"), validators=[Length(max=100)], filters=STRIP)
+    room = StringField(_l("Room"), validators=[Length(max=120)], filters=STRIP)
+    step_free = BooleanField(_l("Step-free access"))
+    hearing_loop = BooleanField(_l("Hearing loop"))
+    accessible_toilet = BooleanField(_l("Accessible toilet"))
+    accessibility_notes = TextAreaField(
+        _l("More about access"), validators=[Length(max=2000)], filters=STRIP
+    )
+    accessibility_notes_en = TextAreaField(
+        _l("More about access, in English"), validators=[Length(max=2000)], filters=STRIP
+    )
+    directions = TextAreaField(
+        _l("How to find it"),
+        description=_l("For example which door, which floor, the nearest stop."),
+        validators=[Length(max=2000)],
+        filters=STRIP,
+    )
+    directions_en = TextAreaField(
+        _l("How to find it, in English"),
+        description=_l("Optional. English pages show the Danish text without it."),
+        validators=[Length(max=2000)],
+        filters=STRIP,
+    )
+    submit = SubmitField(_l("Save"))
+
+    def to_details(self) -> LocationDetails:
+        return LocationDetails(
+            **{
+                name: getattr(self, name).data
+                for name in LocationDetails.__dataclass_fields__
+                if name in self._fields
+            }
+        )
 
 
 class CalendarLinkForm(FlaskForm):
@@ -586,6 +657,35 @@ def offering_form_data(offering) -> dict:
     return data
 
 
+def error_summary(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) of every error, in the form's order, for the list of
+    links at the top of a long form. The first erroneous field gets `autofocus`, so focus
+    lands on it when the page comes back (without JavaScript too)."""
+    found: list[tuple[Field, str]] = []
+
+    def walk(fields_) -> None:
+        for f in fields_:
+            if isinstance(f, FieldList):
+                walk(f.entries)
+            elif isinstance(f, FormField):
+                walk(f.form)
+            else:
+                found.extend((f, str(message)) for message in f.errors)
+
+    walk(form)
+    if found:
+        first = found[0][0]
+        first.render_kw = {**(first.render_kw or {}), "autofocus": True}
+    return [
+        (
+            f"{f.id}-0" if isinstance(f, MultiCheckboxField) and f.choices else f.id,
+            str(f.label.text),
+            message,
+        )
+        for f, message in found
+    ]
+
+
 # --- occurrences ---------------------------------------------------------------------------
 
 
@@ -647,6 +747,7 @@ class SeriesForm(FlaskForm):
         description=_l("E.g. holidays. One date per line, as 24-12-2026 or 2026-12-24."),
         validators=[Optional(), Length(max=2000)],
     )
+    preview = SubmitField(_l("Show the dates"))
     submit = SubmitField(_l("Add the dates"))
 
     def validate_end(self, field: Field) -> None:

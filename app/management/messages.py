@@ -56,6 +56,10 @@ _MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
     services.NotDropIn: lambda e: _("A headcount is only kept for drop-in meetings."),
     accounts.EmailTaken: lambda e: _("There is already an account with this email."),
     accounts.SlugTaken: lambda e: _("Another organisation already uses this short name."),
+    accounts.AlreadyHasPassword: lambda e: _(
+        "This person has already chosen a password. If it is forgotten, they can use "
+        '"Forgot your password?" on the sign-in page.'
+    ),
 }
 
 

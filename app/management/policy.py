@@ -5,7 +5,8 @@ easy to test, and the views call them before acting (load → check → act). Hi
 is a courtesy; these checks are the rule.
 
 - admin: everything, including accounts, organisations and the audit log.
-- coordinator: every offering of their organisation, and the key figures of all.
+- coordinator: every offering of their organisation, and the key figures of all; the
+  accounts of their organisation.
 - peer worker: creates offerings for their organisation; edits the ones they facilitate
   (or created).
 - volunteer-centre staff: the offerings of their own organisation (the volunteer centre).
@@ -209,11 +210,47 @@ def can_choose_notices(user: User | None, offering: Offering) -> bool:
 
 
 def can_manage_accounts(user: User | None) -> bool:
-    return is_admin(user)
+    """Admins manage every account; coordinators the accounts of their own organisation."""
+    return is_admin(user) or _coordinator_with_organisation(user)
+
+
+def _coordinator_with_organisation(user: User | None) -> bool:
+    return _active(user) and user.role == UserRole.COORDINATOR and user.organisation_id is not None
+
+
+def can_edit_account(user: User | None, account: User) -> bool:
+    """Change an account's name, role, organisation and access, or invite it again:
+    admins any account; coordinators those of their own organisation, except admins'."""
+    if is_admin(user):
+        return True
+    return (
+        _coordinator_with_organisation(user)
+        and account.organisation_id == user.organisation_id
+        and account.role != UserRole.ADMIN
+    )
+
+
+def can_change_access_of(user: User | None, account: User) -> bool:
+    """Nobody changes their own role or switches themselves off (the last admin would lock
+    everybody out); a colleague does it."""
+    return can_edit_account(user, account) and account.id != user.id
+
+
+def account_organisations(user: User | None, everyone: list[Organisation]) -> list[Organisation]:
+    """The organisations an account form lets this user put an account in."""
+    if is_admin(user):
+        return everyone
+    return [o for o in everyone if o.id == user.organisation_id]
 
 
 def can_manage_organisations(user: User | None) -> bool:
     return is_admin(user)
+
+
+def can_manage_places(user: User | None) -> bool:
+    """Places and their access facts are shared by every offering there: the staff who plan
+    offerings (anyone who may create one) correct them, once for all."""
+    return can_create_offering(user)
 
 
 def can_view_audit_log(user: User | None) -> bool:
@@ -226,7 +263,10 @@ def can_see_undelivered_mail(user: User | None) -> bool:
 
 
 def can_assign_role(user: User | None, role: str) -> bool:
-    return is_admin(user) and role in {r.value for r in UserRole}
+    """Admins give any role; coordinators any but administrator."""
+    if role not in {r.value for r in UserRole}:
+        return False
+    return is_admin(user) or (can_manage_accounts(user) and role != UserRole.ADMIN)
 
 
 def can_moderate_suggestions(user: User | None) -> bool:
@@ -240,8 +280,9 @@ def can_moderate_suggestions(user: User | None) -> bool:
 
 
 def can_set_account_active(user: User | None, account: User, active: bool) -> bool:
-    """Admins switch accounts on and off, but never their own off (they would lock out)."""
-    return can_manage_accounts(user) and (active or account.id != user.id)
+    """Admins (and coordinators, for their organisation) switch accounts on and off, but
+    never their own off (they would lock out)."""
+    return can_edit_account(user, account) and (active or account.id != user.id)
 
 
 def organisations_offered(

@@ -294,12 +294,12 @@ def staff_of(organisation_ids: list[int], *, include: list[int] = ()) -> list[Us
     )
 
 
-def all_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User).options(joinedload(User.organisation)).order_by(User.name)
-        )
-    )
+def accounts_of(organisation_id: int | None) -> list[User]:
+    """Staff accounts by name: of one organisation, or every one (None)."""
+    query = sa.select(User).options(joinedload(User.organisation)).order_by(User.name)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    return list(db.session.scalars(query))
 
 
 @dataclass

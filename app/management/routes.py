@@ -18,6 +18,7 @@ from app.management import views_admin as admin
 from app.management import views_auth as auth
 from app.management import views_offerings as offerings
 from app.management import views_participants as participants
+from app.management import views_places as places
 from app.management import views_sign_in as sign_in
 from app.management.shares import audience_shares
 from app.security import no_store
@@ -42,6 +43,7 @@ URLS = [
     ("/offerings/new",                                  offerings.new_offering,          GET_POST),
     ("/offerings/<int:offering_id>",                    offerings.offering,              GET),
     ("/offerings/<int:offering_id>/edit",               offerings.edit_offering,         GET_POST),
+    ("/offerings/<int:offering_id>/preview",            offerings.preview_offering,      GET),
     ("/offerings/<int:offering_id>/publish",            offerings.publish,               POST),
     ("/offerings/<int:offering_id>/unpublish",          offerings.unpublish,             POST),
     ("/offerings/<int:offering_id>/duplicate",          offerings.duplicate,             POST),
@@ -77,8 +79,14 @@ URLS = [
     ("/accounts",                                       admin.accounts_list,             GET),
     ("/accounts/new",                                   admin.new_account,               GET_POST),
     ("/accounts/<int:user_id>/active",                  admin.set_account_active,        POST),
+    ("/accounts/<int:user_id>/edit",                    admin.edit_account,              GET_POST),
+    ("/accounts/<int:user_id>/invite",                  admin.resend_invitation,         POST),
     ("/organisations",                                  admin.organisations,             GET),
     ("/organisations/new",                              admin.new_organisation,          GET_POST),
+    ("/organisations/<int:organisation_id>/edit",       admin.edit_organisation,         GET_POST),
+    ("/places",                                         places.places_list,              GET),
+    ("/places/new",                                     places.new_place,                GET_POST),
+    ("/places/<int:location_id>/edit",                  places.edit_place,               GET_POST),
     ("/audit",                                          admin.audit_log,                 GET),
     ("/audit.csv",                                      admin.audit_csv,                 GET),
     ("/mail",                                           admin.undelivered_mail,          GET),

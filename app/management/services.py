@@ -45,6 +45,7 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Theme,
+    User,
 )
 
 MAX_SERIES_LENGTH = 104  # two years of weekly meetings; protects against a typo like 1000
@@ -639,9 +640,22 @@ def email_participants(
     sent_by_id: int | None,
     now: datetime,
 ) -> int:
-    """Put one message per chosen participant in the outbox and log it; returns how many."""
+    """Put one message per chosen participant in the outbox and log it; returns how many.
+    Each is in the participant's language, and an answer goes to the staff member who wrote."""
     ids = recipients(offering.id, audience, occurrence_id=occurrence_id)
-    count = notify_participants(offering.id, ids, subject=subject, body=body, now=now) if ids else 0
+    sender = db.session.get(User, sent_by_id) if sent_by_id else None
+    count = (
+        notify_participants(
+            offering.id,
+            ids,
+            subject=subject,
+            body=body,
+            now=now,
+            reply_to=sender.email if sender else None,
+        )
+        if ids
+        else 0
+    )
     record_audit(
         user_id=sent_by_id,
         action=AuditAction.EMAIL_PARTICIPANTS,

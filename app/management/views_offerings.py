@@ -8,8 +8,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.calendar.tokens import facilitator_calendar_token
-from app.catalogue.render import render_markdown
+from app.catalogue.render import markdown_to_html, render_markdown
 from app.database import utcnow
+from app.enrollment.seats import offering_seats
 from app.enrollment.services import CapacityBelowConfirmed
 from app.forms import ConfirmForm
 from app.i18n import local
@@ -31,6 +32,7 @@ from app.management.forms import (
     OccurrenceForm,
     OfferingForm,
     SeriesForm,
+    error_summary,
     offering_form_data,
 )
 from app.management.messages import error_message
@@ -119,7 +121,11 @@ def _render_form(form: OfferingForm, offering: Offering | None, status: int = 20
         }
     return (
         render_template(
-            "management/offering_form.html", form=form, offering=offering, preview=preview
+            "management/offering_form.html",
+            form=form,
+            offering=offering,
+            preview=preview,
+            errors=error_summary(form),
         ),
         status,
     )
@@ -217,6 +223,22 @@ def set_notices(offering_id: int):
     else:
         flash(_("Choose how you want to hear."), "error")
     return redirect(url_for("management.offering", offering_id=offering_id) + "#notices")
+
+
+@staff_only
+def preview_offering(offering_id: int):
+    """The offering's public page exactly as the public will see it once published (a draft
+    too), with a line on top saying it is a preview; staff only, never cached or indexed."""
+    offering = viewable_offering(offering_id)
+    now = utcnow()
+    return render_template(
+        "catalogue/offering.html",
+        detail=offering_seats(offering, now),
+        offering=offering,
+        description_html=markdown_to_html(offering),
+        now=now,
+        preview=True,
+    )
 
 
 @staff_only
@@ -329,12 +351,18 @@ def new_series(offering_id: int):
         except services.BadSeries as error:
             form.first_date.errors.append(error_message(error))
         else:
+            if form.preview.data:  # the dates first; nothing is saved until they are added
+                existing = {o.starts_at for o in offering.occurrences if not o.is_cancelled}
+                dates = [(start, end, start in existing) for start, end in times]
+                return render_template(
+                    "management/series_form.html", offering=offering, form=form, dates=dates
+                )
             added = services.add_occurrences(offering, times, now=utcnow())
             flash(ngettext("%(num)d date added.", "%(num)d dates added.", len(added)), "success")
             return redirect(url_for("management.offering", offering_id=offering_id))
-    return render_template("management/series_form.html", offering=offering, form=form), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "management/series_form.html", offering=offering, form=form, dates=None
+    ), (400 if form.errors else 200)
 
 
 @staff_only

@@ -26,7 +26,10 @@ def test_an_admin_may_switch_others_off_and_on_but_never_themselves_off():
     assert policy.can_set_account_active(w.admin, w.peer, True)
     assert policy.can_set_account_active(w.admin, w.admin, True)
     assert not policy.can_set_account_active(w.admin, w.admin, False)
-    assert not policy.can_set_account_active(w.coordinator, w.peer, False)
+    # Coordinators manage their own organisation's accounts (issue 12), and no others.
+    assert policy.can_set_account_active(w.coordinator, w.peer, False)
+    assert not policy.can_set_account_active(w.coordinator, w.volunteer_staff, False)
+    assert not policy.can_set_account_active(w.peer, w.coordinator, False)
 
 
 def test_refused_self_deactivation_keeps_the_account_and_says_why(client):

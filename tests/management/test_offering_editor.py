@@ -3,6 +3,7 @@ copies for next season, Danish dates."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -161,3 +162,91 @@ def test_series_skip_dates_take_danish_format(client):
     days = {o.starts_at.date().isoformat() for o in w.offering.occurrences}
     assert {"2027-01-04", "2027-01-18", "2027-01-25"} <= days
     assert "2027-01-11" not in days
+
+
+# --- errors on the long form ------------------------------------------------------------
+
+
+def test_errors_are_listed_at_the_top_with_links_and_the_first_gets_focus(client):
+    w = make_world()
+    sign_in_as(client, w.peer)
+    response = client.post(
+        "/manage/offerings/new",
+        data=_form(organisation_id=str(w.school.id), title="", audiences=[], capacity="0"),
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    summary = page.split('class="notice notice--cancelled error-summary"', 1)[1].split("</div>")[0]
+    links = re.findall(r'<a href="#([\w-]+)">', summary)
+    assert links == ["title", "audiences-0", "capacity"]
+    assert re.search(r'<input[^>]*autofocus[^>]*id="title"', page)
+    assert page.count("autofocus") == 1
+
+
+def test_the_new_place_and_online_fields_are_marked_to_show_only_when_chosen(client):
+    w = make_world()
+    sign_in_as(client, w.peer)
+    page = client.get("/manage/offerings/new").get_data(as_text=True)
+    assert 'id="new-place"' in page and 'id="online-fields"' in page
+    css = client.get("/static/holdplads.css").get_data(as_text=True)
+    assert '#location_choice option[value="new"]:not(:checked)) #new-place' in css
+
+
+# --- a series shows its dates before they are created -----------------------------------
+
+
+def _series(**overrides) -> dict:
+    data = {
+        "weekday": "0",
+        "start": "17:00",
+        "end": "19:00",
+        "every_weeks": "1",
+        "first_date": "04-01-2027",
+        "count": "3",
+        "skip": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_series_shows_its_dates_before_they_are_created(client):
+    w = make_world()
+    sign_in_as(client, w.peer)
+    before = len(w.offering.occurrences)
+    url = f"/manage/offerings/{w.offering.id}/occurrences/series"
+    shown = client.post(url, data=_series(preview="1"))
+    assert shown.status_code == 200
+    page = shown.get_data(as_text=True)
+    assert "Disse 3 datoer bliver tilføjet" in page
+    for day in ("4. januar 2027", "11. januar 2027", "18. januar 2027"):
+        assert day in page
+    db.session.expire_all()
+    assert len(db.session.get(Offering, w.offering.id).occurrences) == before
+    added = client.post(url, data=_series(submit="1"))
+    assert added.status_code == 302
+    db.session.expire_all()
+    assert len(db.session.get(Offering, w.offering.id).occurrences) == before + 3
+
+
+# --- staff preview a draft exactly as the public will see it ----------------------------
+
+
+def test_staff_preview_a_draft_as_the_public_will_see_it(client):
+    w = make_world()
+    w.offering.status = "draft"
+    w.offering.description = "Vi **mødes** på torsdage."
+    db.session.commit()
+    assert client.get(f"/offerings/{w.offering.slug}").status_code == 404
+    sign_in_as(client, w.peer)
+    staff_page = client.get(f"/manage/offerings/{w.offering.id}").get_data(as_text=True)
+    assert f'href="/manage/offerings/{w.offering.id}/preview"' in staff_page
+    response = client.get(f"/manage/offerings/{w.offering.id}/preview")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Forhåndsvisning for medarbejdere." in page
+    assert "<strong>mødes</strong>" in page
+    assert w.offering.title in page
+    assert 'name="robots" content="noindex"' in page
+    assert "no-store" in response.headers["Cache-Control"]
+    sign_in_as(client, w.volunteer_staff)
+    assert client.get(f"/manage/offerings/{w.offering.id}/preview").status_code == 403

@@ -23,7 +23,12 @@ def test_coordinator_runs_every_offering_of_their_organisation_only():
     assert policy.can_view_key_figures(w.coordinator)
     assert policy.key_figures_organisation(w.coordinator) is None  # figures of all
     assert not policy.can_view_offering(w.coordinator, other)
-    assert not policy.can_manage_accounts(w.coordinator)
+    # Their own organisation's accounts (issue 12), not the centre's, not an admin's.
+    assert policy.can_manage_accounts(w.coordinator)
+    assert policy.can_edit_account(w.coordinator, w.peer)
+    assert not policy.can_edit_account(w.coordinator, w.volunteer_staff)
+    assert not policy.can_edit_account(w.coordinator, w.admin)
+    assert not policy.can_assign_role(w.coordinator, "admin")
     assert not policy.can_view_audit_log(w.coordinator)
 
 

@@ -39,6 +39,9 @@ ADMIN = frozenset({"admin"})
 MODERATES = frozenset(
     {"admin", "coordinator", "volunteer_staff", "centre_facilitator", "co_coordinator", "outsider"}
 )
+# accounts: admins all, coordinators their own organisation's (the school's peer: its coordinator)
+ACCOUNTS = frozenset({"admin", "coordinator", "co_coordinator"})
+SCHOOL_ACCOUNT = frozenset({"admin", "coordinator"})
 PUBLIC = "public"  # anyone, signed in or not
 TOKEN = "token"  # protected by a secret in the URL: a wrong one is 404 for everyone
 
@@ -68,6 +71,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.offering", "GET"): SEES_IT,
     ("management.edit_offering", "GET"): EDITS_IT,
     ("management.edit_offering", "POST"): EDITS_IT,
+    ("management.preview_offering", "GET"): SEES_IT,  # the public page, as it will look
     ("management.publish", "POST"): EDITS_IT,
     ("management.unpublish", "POST"): EDITS_IT,
     ("management.duplicate", "POST"): COPIES_IT,
@@ -110,13 +114,23 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.correct_participant", "GET"): RUNS_IT,
     ("management.correct_participant", "POST"): RUNS_IT,
     ("management.send_mail_again", "POST"): RUNS_IT,
-    ("management.accounts_list", "GET"): ADMIN,
-    ("management.new_account", "GET"): ADMIN,
-    ("management.new_account", "POST"): ADMIN,
-    ("management.set_account_active", "POST"): ADMIN,
+    ("management.accounts_list", "GET"): ACCOUNTS,
+    ("management.new_account", "GET"): ACCOUNTS,
+    ("management.new_account", "POST"): ACCOUNTS,
+    ("management.set_account_active", "POST"): SCHOOL_ACCOUNT,  # the school's peer worker
+    ("management.edit_account", "GET"): SCHOOL_ACCOUNT,
+    ("management.edit_account", "POST"): SCHOOL_ACCOUNT,
+    ("management.resend_invitation", "POST"): SCHOOL_ACCOUNT,
     ("management.organisations", "GET"): ADMIN,
+    ("management.edit_organisation", "GET"): ADMIN,
+    ("management.edit_organisation", "POST"): ADMIN,
     ("management.new_organisation", "GET"): ADMIN,
     ("management.new_organisation", "POST"): ADMIN,
+    ("management.places_list", "GET"): STAFF,  # staff who plan offerings correct places
+    ("management.new_place", "GET"): STAFF,
+    ("management.new_place", "POST"): STAFF,
+    ("management.edit_place", "GET"): STAFF,
+    ("management.edit_place", "POST"): STAFF,
     ("management.audit_log", "GET"): ADMIN,
     ("management.audit_csv", "GET"): ADMIN,
     ("management.sign_in_settings", "GET"): ADMIN,
@@ -155,6 +169,8 @@ def _url(app, endpoint: str, world) -> str:
         "occurrence_id": world.occurrence.id,
         "enrollment_id": enrollment.id,
         "user_id": world.peer.id,
+        "organisation_id": world.school.id,
+        "location_id": world.offering.location_id,
         "message_id": 1,
         "token": "1-" + "0" * 64,
         "key": "signups",

@@ -23,6 +23,8 @@ def _every_html_page(app, client, world):
         "occurrence_id": world.occurrence.id,
         "enrollment_id": world.confirmed.id,
         "user_id": world.peer.id,
+        "organisation_id": world.school.id,
+        "location_id": world.offering.location_id,
         "slug": world.offering.slug,
         "message_id": 1,
         "suggestion_id": 1,
