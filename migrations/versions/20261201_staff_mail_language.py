@@ -5,7 +5,7 @@ outbox_messages.reply_to: where an answer goes when a staff member wrote the mai
 Both are added columns: no table is rebuilt, either way.
 
 Revision ID: 7c3e12a9d5f4
-Revises: 7f2288ef29ca
+Revises: 14b0e7a2d002
 Create Date: 2026-12-01 02:40:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c3e12a9d5f4"
-down_revision = "7f2288ef29ca"
+down_revision = "14b0e7a2d002"
 branch_labels = None
 depends_on = None
 
