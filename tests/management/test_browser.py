@@ -53,7 +53,9 @@ def test_create_publish_sign_up_approve_attend_and_export(page, browser, live_se
     page.locator("#first_date").fill(first.isoformat())
     page.locator("#count").fill("3")
     assert_accessible(page)
-    page.locator("main form button.button--primary").click()
+    page.locator("main form button.button--primary").click()  # the dates first (issue 12)
+    assert page.locator(".series-preview__dates li").count() == 3
+    page.locator("main form button[name=submit]").click()
     page.wait_for_url(offering_url)
     assert page.locator("ol.occurrences li").count() == 3
     assert (
