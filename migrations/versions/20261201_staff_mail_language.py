@@ -5,7 +5,7 @@ outbox_messages.reply_to: where an answer goes when a staff member wrote the mai
 Both are added columns: no table is rebuilt, either way.
 
 Revision ID: 7c3e12a9d5f4
-Revises: 14b0e7a2d002
+Revises: b12b0a1c0003
 Create Date: 2026-12-01 02:40:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c3e12a9d5f4"
-down_revision = "14b0e7a2d002"
+down_revision = "b12b0a1c0003"
 branch_labels = None
 depends_on = None
 
