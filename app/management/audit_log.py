@@ -179,6 +179,7 @@ def _what_plain(action: str, details: str, sign_up: int | None, day: str | None)
         AuditAction.CANCEL_SEAT: _("Cancelled sign-up no. %(number)s"),
         AuditAction.PROMOTE: _("Gave sign-up no. %(number)s a seat from the waiting list"),
         AuditAction.PERSON_ERASED: _("Deleted their own data (sign-up no. %(number)s)"),
+        AuditAction.CORRECT_DETAILS: _("Corrected the details of sign-up no. %(number)s"),
     }
     if action in about_sign_up and sign_up is not None:
         return about_sign_up[action] % {"number": sign_up}

@@ -318,3 +318,18 @@ def test_covering_for_a_colleague_reads_as_such(client):
         f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2026, "
         "covering for a colleague"
     ) in page
+
+
+def test_every_kind_of_entry_has_its_own_words(app):
+    """A new action without a sentence would read as its raw name ("Correct details (...)")."""
+    from app.audit import AuditAction
+    from app.management.audit_log import _what
+    from app.models import AuditEntry
+
+    actions = [v for k, v in vars(AuditAction).items() if k.isupper() and isinstance(v, str)]
+    details = "enrollment 7 occurrence 1 suggestion 2 into 3 status present"
+    with app.test_request_context("/?lang=en"):
+        for action in actions:
+            words = _what(AuditEntry(action=action, details=details), {})
+            raw = action.replace("_", " ").capitalize()
+            assert not words.startswith(raw), action
