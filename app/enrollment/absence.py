@@ -1,7 +1,8 @@
 """'I can't come this time' (meld afbud): one tap per upcoming date, and its undo.
 
 Absence is part of recovery, so sending word never costs a course or group seat: the person is
-marked excused in attendance, the facilitators get a mail, and the enrollment stays as it is.
+marked excused in attendance, the facilitators are told (at once, in their daily digest or
+never, as each chose: app/notices/), and the enrollment stays as it is.
 A themed meeting has one date, so there the same tap is a cancellation, as before: the seat
 goes to the waiting list (services.cancel_enrollment).
 
@@ -19,7 +20,6 @@ import sqlalchemy as sa
 
 from app.enrollment.services import EnrollmentError, NotFound, _load_locked, cancel_enrollment
 from app.extensions import db
-from app.mail.staff import mail_absence
 from app.models import (
     Attendance,
     AttendanceStatus,
@@ -29,6 +29,8 @@ from app.models import (
     OccurrenceStatus,
     OfferingKind,
 )
+from app.notices.models import NoticeEvent
+from app.notices.services import tell_facilitators
 
 
 class AbsenceNotPossible(EnrollmentError):
@@ -83,7 +85,7 @@ def send_word(enrollment_id: int, occurrence_id: int, *, now: datetime) -> Absen
     row.recorded_by_id = None
     row.sent_word_at = now
     db.session.flush()
-    _tell_facilitators(enrollment, occurrence, taken_back=False, now=now)
+    tell_facilitators(enrollment, NoticeEvent.ABSENCE, occurrence=occurrence, now=now)
     return AbsenceResult(occurrence, cancelled_seat=False)
 
 
@@ -99,7 +101,7 @@ def take_back_word(enrollment_id: int, occurrence_id: int, *, now: datetime) -> 
     else:
         row.sent_word_at = None  # staff tapped a status since; theirs stays
     db.session.flush()
-    _tell_facilitators(enrollment, occurrence, taken_back=True, now=now)
+    tell_facilitators(enrollment, NoticeEvent.ABSENCE_TAKEN_BACK, occurrence=occurrence, now=now)
     return occurrence
 
 
@@ -132,12 +134,3 @@ def word_sent_for(occurrence_ids: list[int]) -> dict[int, list[Enrollment]]:
     for occurrence_id, enrollment in rows:
         result.setdefault(occurrence_id, []).append(enrollment)
     return result
-
-
-def _tell_facilitators(
-    enrollment: Enrollment, occurrence: Occurrence, *, taken_back: bool, now: datetime
-) -> None:
-    for facilitator in enrollment.offering.facilitators:
-        user = facilitator.user
-        if user is not None and user.is_active_account:
-            mail_absence(user, enrollment, occurrence, taken_back=taken_back, now=now)

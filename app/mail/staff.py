@@ -96,7 +96,8 @@ def mail_absence(
     now: datetime,
     language: str = "da",
 ) -> None:
-    """A participant sent word that they cannot come to one date (afbud), or took it back."""
+    """A participant sent word that they cannot come to one date (afbud), or took it back;
+    to a facilitator who chose to hear at once (app/notices/services.py)."""
     kind = MailKind.ABSENCE_TAKEN_BACK if taken_back else MailKind.ABSENCE
     with force_locale(language):
         title = title_of(enrollment.offering)
@@ -116,6 +117,7 @@ def mail_absence(
                 title=title,
                 when=when(occurrence.starts_at),
                 link=public_url("management.attendance", occurrence_id=occurrence.id),
+                settings=_notice_settings_url(enrollment.offering_id),
             ),
             language=language,
             enrollment_id=enrollment.id,  # purged with the person's data
@@ -132,6 +134,12 @@ class NoticeLine:
     name: str
     at: str
     reason: str | None = None
+    date: str | None = None  # an afbud: the date it is about
+
+
+def _notice_settings_url(offering_id: int) -> str:
+    """Where a facilitator chooses at once, a daily digest or never for this offering."""
+    return public_url("management.offering", offering_id=offering_id) + "#notices"
 
 
 def _notice_subject(event: str, name: str, title: str) -> str:
@@ -172,8 +180,7 @@ def mail_facilitator_notice(
                 title=title,
                 reason=reason,
                 link=public_url("management.participants", offering_id=enrollment.offering_id),
-                settings=public_url("management.offering", offering_id=enrollment.offering_id)
-                + "#notices",
+                settings=_notice_settings_url(enrollment.offering_id),
             ),
             language=language,
             enrollment_id=enrollment.id,  # purged with the person's data

@@ -1,2 +1,3 @@
-"""Staff are told: facilitators hear about requests, cancellations, waiting-list offers and
-undelivered mail, at once, in a daily digest, or never, as each chooses per offering."""
+"""Staff are told: facilitators hear about requests, cancellations, waiting-list offers,
+undelivered mail and afbud for one date, at once, in a daily digest, or never, as each
+chooses per offering."""

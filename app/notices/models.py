@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import Enrollment, LabelledEnum, Offering, _enum
+from app.models import Enrollment, LabelledEnum, Occurrence, Offering, _enum
 
 
 class NoticeFrequency(LabelledEnum):
@@ -31,6 +31,9 @@ class NoticeEvent(LabelledEnum):
     OFFER_ACCEPTED = "offer_accepted", _l("Accepted the offered seat")
     OFFER_EXPIRED = "offer_expired", _l("Did not answer the offer in time")
     BOUNCED = "bounced", _l("A mail could not be delivered")
+    # afbud: one date, not the seat; the notice names the date (`PendingNotice.occurrence_id`)
+    ABSENCE = "absence", _l("Cannot come to one date")
+    ABSENCE_TAKEN_BACK = "absence_taken_back", _l("Can come to the date after all")
 
 
 class NoticePreference(db.Model):
@@ -63,8 +66,13 @@ class PendingNotice(db.Model):
         sa.ForeignKey("enrollments.id", ondelete="SET NULL"), index=True
     )
     event: Mapped[NoticeEvent] = mapped_column(_enum(NoticeEvent, "event"))
+    # The date an afbud is about; a date deleted takes its afbud notices with it.
+    occurrence_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     offering: Mapped[Offering] = relationship()
     enrollment: Mapped[Enrollment | None] = relationship()
+    occurrence: Mapped[Occurrence | None] = relationship()

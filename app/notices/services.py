@@ -1,9 +1,10 @@
 """Telling facilitators: at once (a mail now), in the daily digest, or never.
 
 `tell_facilitators` is called by the service that made the change (a request, a cancellation,
-an offer taken or run out) and by the mail sender when a participant's mail gives up, in the
-same transaction. `send_digests` is the scheduled command's work: safe on every server at
-once, and safe to run as often as you like (one digest per person and day).
+an offer taken or run out, an afbud for one date or its undo) and by the mail sender when a
+participant's mail gives up, in the same transaction. `send_digests` is the scheduled
+command's work: safe on every server at once, and safe to run as often as you like (one
+digest per person and day).
 """
 
 from __future__ import annotations
@@ -17,12 +18,28 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.i18n import local
+from app.mail.compose import when
 from app.mail.failures import failure_reason
-from app.mail.staff import NoticeLine, mail_facilitator_digest, mail_facilitator_notice
-from app.models import Enrollment, Facilitator, Offering, OutboxMessage, OutboxStatus, User
+from app.mail.staff import (
+    NoticeLine,
+    mail_absence,
+    mail_facilitator_digest,
+    mail_facilitator_notice,
+)
+from app.models import (
+    Enrollment,
+    Facilitator,
+    Occurrence,
+    Offering,
+    OutboxMessage,
+    OutboxStatus,
+    User,
+)
 from app.notices.models import NoticeEvent, NoticeFrequency, NoticePreference, PendingNotice
 
 DEFAULT = NoticeFrequency.AT_ONCE
+# afbud: about one date, so they carry it (and at once keep their own mail kinds)
+ABOUT_A_DATE = frozenset({NoticeEvent.ABSENCE, NoticeEvent.ABSENCE_TAKEN_BACK})
 
 
 def frequency_for(user_id: int, offering_id: int) -> NoticeFrequency:
@@ -61,23 +78,59 @@ def _facilitating_users(offering_id: int) -> list[User]:
     )
 
 
+def _mail_at_once(
+    user: User,
+    enrollment: Enrollment,
+    event: NoticeEvent,
+    *,
+    occurrence: Occurrence | None,
+    error: str | None,
+    now: datetime,
+) -> None:
+    language = _language_of(user)
+    if event in ABOUT_A_DATE:
+        mail_absence(
+            user,
+            enrollment,
+            occurrence,
+            taken_back=event == NoticeEvent.ABSENCE_TAKEN_BACK,
+            now=now,
+            language=language,
+        )
+    else:
+        mail_facilitator_notice(user, enrollment, event, error=error, now=now, language=language)
+
+
+def _language_of(user: User) -> str:
+    return user.language if user.language in ("da", "en") else "da"
+
+
 def tell_facilitators(
-    enrollment: Enrollment, event: str, *, now: datetime, error: str | None = None
+    enrollment: Enrollment,
+    event: str,
+    *,
+    now: datetime,
+    error: str | None = None,
+    occurrence: Occurrence | None = None,
 ) -> int:
-    """Tell each staff facilitator of the enrollment's offering, as each chose; returns how
-    many were mailed at once or queued for their digest."""
+    """Tell each staff facilitator of the enrollment's offering, as each chose, in their own
+    language; returns how many were mailed at once or queued for their digest. An afbud
+    (and its undo) names the `occurrence` it is about."""
     event = NoticeEvent(event)
+    if event in ABOUT_A_DATE and occurrence is None:
+        raise ValueError(f"{event} needs the date it is about")
     told = 0
     for user in _facilitating_users(enrollment.offering_id):
         frequency = frequency_for(user.id, enrollment.offering_id)
         if frequency == NoticeFrequency.AT_ONCE:
-            mail_facilitator_notice(user, enrollment, event, error=error, now=now)
+            _mail_at_once(user, enrollment, event, occurrence=occurrence, error=error, now=now)
         elif frequency == NoticeFrequency.DAILY:
             db.session.add(
                 PendingNotice(
                     user_id=user.id,
                     offering_id=enrollment.offering_id,
                     enrollment_id=enrollment.id,
+                    occurrence_id=occurrence.id if occurrence is not None else None,
                     event=event,
                     created_at=now,
                 )
@@ -87,6 +140,12 @@ def tell_facilitators(
         told += 1
     db.session.flush()
     return told
+
+
+def forget_notices_about(enrollment_id: int) -> None:
+    """The person's data is erased: the notices about them go, sent or waiting (a waiting
+    one would only say "–" in the digest, and a row pairs the sign-up with a date's afbud)."""
+    db.session.execute(sa.delete(PendingNotice).where(PendingNotice.enrollment_id == enrollment_id))
 
 
 def _reason_of(notice: PendingNotice) -> str | None:
@@ -105,8 +164,9 @@ def _reason_of(notice: PendingNotice) -> str | None:
     return failure_reason(last_error)
 
 
-def send_digests(*, now: datetime, language: str = "da") -> int:
-    """One digest per facilitator with waiting notices; returns how many were queued.
+def send_digests(*, now: datetime) -> int:
+    """One digest per facilitator with waiting notices, in their language; returns how many
+    were queued.
 
     Each person's notices are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite's write
     lock serialises the runs), marked sent in the transaction that queues the mail, and the
@@ -143,6 +203,7 @@ def send_digests(*, now: datetime, language: str = "da") -> int:
                 notice.sent_at = now  # nobody to tell any more
             continue
         _load(notices)
+        language = _language_of(user)
         with force_locale(language):
             grouped: dict[int, tuple[Offering, list[NoticeLine]]] = {}
             for notice in notices:
@@ -165,7 +226,11 @@ def _load(notices: list[PendingNotice]) -> None:
     db.session.scalars(
         sa.select(PendingNotice)
         .where(PendingNotice.id.in_(ids))
-        .options(joinedload(PendingNotice.enrollment), selectinload(PendingNotice.offering))
+        .options(
+            joinedload(PendingNotice.enrollment),
+            joinedload(PendingNotice.occurrence),
+            selectinload(PendingNotice.offering),
+        )
     ).all()
 
 
@@ -179,4 +244,5 @@ def _line(notice: PendingNotice) -> NoticeLine:
         name=name or "–",
         at=f"{env.filters['date'](at, 'medium')} {env.filters['time'](at)}",
         reason=_reason_of(notice),
+        date=when(notice.occurrence.starts_at) if notice.occurrence is not None else None,
     )

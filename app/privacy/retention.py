@@ -41,6 +41,7 @@ from app.models import (
     SignInToken,
     SmsMessage,
 )
+from app.notices.services import forget_notices_about
 from app.wellbeing.services import forget_key
 
 ENDED = (EnrollmentStatus.CANCELLED, EnrollmentStatus.DECLINED)
@@ -137,6 +138,7 @@ def erase_enrollment(enrollment: Enrollment, *, now: datetime) -> None:
     enrollment.offer_expires_at = None
     enrollment.erased_at = now
     forget_key(enrollment.id)  # WHO-5: nothing pairs this person's answers any more
+    forget_notices_about(enrollment.id)  # nor a facilitator's digest (an afbud, a request)
     messages = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.enrollment_id == enrollment.id)
     ).all()
