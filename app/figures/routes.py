@@ -37,7 +37,7 @@ bp = Blueprint("figures", __name__, url_prefix="/manage/figures", cli_group=None
 
 @bp.context_processor
 def _templates_ask_the_policy() -> dict:
-    return {"policy": policy}
+    return {"policy": policy, "period_name": services.period_name}
 
 
 def _view_of_the_url():
@@ -70,11 +70,13 @@ def table_csv(key: str):
     report = services.build_report(view.period, view.scope, view.filters, now=utcnow())
     if key == "months":
         body = services.trend_csv(report.trend, lambda m: format_date(m, "MMMM y"))
+        title = _("By month")
     elif key in {t.key for t in report.tables}:
         body = services.table_csv(report.table(key))
+        title = report.table(key).title
     else:
         abort(404)
-    filename = f"noegletal-{key}-{view.period.slug.replace('..', '_')}.csv"
+    filename = services.csv_filename(title, view.period)
     return Response(
         body.encode("utf-8"),
         headers={

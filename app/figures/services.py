@@ -11,11 +11,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.figures import queries, suppression
 from app.figures.period import Period
 from app.figures.suppression import Cell
+from app.management.services import slugify
 from app.models import Audience
 
 
@@ -277,11 +279,35 @@ SECONDARY_NOTE = _l(
 )
 
 
+def period_name(slug: str) -> str:
+    """A period as the page and the CSV file name say it: "Efterår 2026", "3. kvartal 2026"."""
+    if slug == "this-term":
+        return _("This term")
+    if slug == "last-term":
+        return _("Last term")
+    if slug.endswith("-spring"):
+        return _("Spring %(year)s", year=slug[:4])
+    if slug.endswith("-autumn"):
+        return _("Autumn %(year)s", year=slug[:4])
+    if "-q" in slug:
+        return _("Quarter %(quarter)s %(year)s", quarter=slug[-1], year=slug[:4])
+    return slug  # a year, or a range of two ISO dates
+
+
+def csv_filename(title: str, period: Period) -> str:
+    """The download's name in the reader's language: "noegletal-deltagere-efteraar-2026.csv"."""
+    words = [_("Key figures"), title, period_name(period.slug).replace("..", " ")]
+    return "-".join(slugify(str(word)) for word in words) + ".csv"
+
+
 def table_csv(table: Table) -> str:
-    """One table as Danish Excel opens it: UTF-8 with BOM, semicolons, CRLF."""
+    """One table as Danish Excel opens it: UTF-8 with BOM, semicolons, CRLF.
+
+    The first row names both columns in the reader's language: the table, then its figures.
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(table.title), ""])
+    writer.writerow([str(table.title), _("Value")])
     for row in [*table.rows, *([table.total] if table.total else [])]:
         writer.writerow([str(row.label), row.cell.text])
     for rate in table.rates:

@@ -106,6 +106,58 @@ def test_every_csv_is_for_danish_excel_and_hides_the_same_cells(client):
     assert c.get("/manage/figures/nothing.csv").status_code == 404
 
 
+def _download(c, key: str, query: str) -> tuple[str, list[list[str]]]:
+    response = c.get(f"/manage/figures/{key}.csv?{query}")
+    assert response.status_code == 200, key
+    disposition = response.headers["Content-Disposition"]
+    filename = re.fullmatch(r'attachment; filename="([^"]+)"', disposition).group(1)
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    return filename, rows
+
+
+def test_csv_file_names_and_headers_are_in_the_readers_language(client):
+    h = build_history()
+    c = coordinator_client(client, h)
+    danish = {
+        "participants": ("noegletal-deltagere-efteraar-2026.csv", ["Deltagere", "Værdi"]),
+        "attendance": (
+            "noegletal-fremmoede-paa-de-afholdte-datoer-efteraar-2026.csv",
+            ["Fremmøde på de afholdte datoer", "Værdi"],
+        ),
+        "months": (
+            "noegletal-pr-maaned-efteraar-2026.csv",
+            ["Måned", "Afholdte datoer", "Tilmeldinger (efter tilmeldingsdag)", "Fremmøder (mødt)"],
+        ),
+    }
+    english = {
+        "participants": ("key-figures-participants-autumn-2026.csv", ["Participants", "Value"]),
+        "attendance": (
+            "key-figures-attendance-at-the-dates-held-autumn-2026.csv",
+            ["Attendance at the dates held", "Value"],
+        ),
+        "months": (
+            "key-figures-by-month-autumn-2026.csv",
+            ["Month", "Dates held", "Sign-ups (by the day of sign-up)", "Attendances (present)"],
+        ),
+    }
+    for lang, expected in (("da", danish), ("en", english)):
+        for key, (filename, header) in expected.items():
+            got_name, rows = _download(c, key, f"period=2026-autumn&lang={lang}")
+            assert (got_name, rows[0]) == (filename, header), (lang, key)
+    # every table of the page, in Danish: no English word in a file name or a header
+    for key in ("activity", "signups", "seats", "fill", "demand"):
+        filename, rows = _download(c, key, "period=2026-autumn&lang=da")
+        assert filename.startswith("noegletal-") and filename.endswith("-efteraar-2026.csv")
+        assert rows[0][1] == "Værdi" and key not in filename, key
+    # a quarter and a range of days name the period too
+    assert _download(c, "fill", "period=2026-q3&lang=da")[0] == (
+        "noegletal-belaegningsgrad-3-kvartal-2026.csv"
+    )
+    assert _download(c, "fill", "from=2026-08-01&to=2026-12-31&lang=en")[0] == (
+        "key-figures-fill-rate-2026-08-01-2026-12-31.csv"
+    )
+
+
 def test_no_name_or_email_reaches_the_page_or_a_csv(client):
     h = build_history()
     c = coordinator_client(client, h)

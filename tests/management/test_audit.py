@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from app.audit import AuditAction, record_audit
 from app.enrollment.tokens import manage_token
 from app.extensions import db
 from app.models import AuditEntry, Occurrence
@@ -167,6 +168,25 @@ def test_the_log_reads_in_words(client):
     assert w.peer.name in page
     danish = client.get("/manage/audit?lang=da").text
     assert "Så fremmødet for 3. december 2026" in danish
+
+
+def test_the_log_dates_each_entry_in_words_in_both_languages(client):
+    """Not "12/1/26": the long date the rest of the English pages use, and Danish time."""
+    w = make_world()
+    record_audit(
+        user_id=w.peer.id,
+        action=AuditAction.VIEW_PARTICIPANTS,
+        offering_id=w.offering.id,
+        now=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),  # 10.30 in Copenhagen
+    )
+    db.session.commit()
+    sign_in_as(client, w.admin)
+    english = client.get("/manage/audit?lang=en").text
+    assert "<td>December 1, 2026 10:30</td>" in english
+    assert "12/1/26" not in english
+    danish = client.get("/manage/audit?lang=da").text
+    assert "<td>1. december 2026 10.30</td>" in danish
+    assert "01.12.2026" not in danish
 
 
 def test_the_log_is_filtered_by_offering_and_by_staff_member(client):

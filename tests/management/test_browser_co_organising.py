@@ -171,7 +171,7 @@ def test_a_co_organised_course_from_the_schools_side_cover_and_the_centre(
         main = coordinator_page.locator("main")
         expect(main).to_contain_text(w.confirmed.email)
         expect(main).not_to_contain_text("Kommer i kørestol")
-        expect(main).to_contain_text("vises kun for holdets facilitatorer")
+        expect(main).to_contain_text("vises kun for holdets tovholdere")
         assert_accessible(coordinator_page)
     finally:
         context.close()

@@ -260,8 +260,8 @@ def test_the_owning_coordinator_is_told_why_needs_are_not_shown(client):
     page = client.get(f"/manage/offerings/{w.offering.id}/participants").text
     assert w.confirmed.email in page and "+45 20 30 40 50" in page
     assert "Kommer i kørestol" not in page
-    assert "Behov og ønske om følgeskab vises kun for holdets facilitatorer." in page
+    assert "Behov og ønske om følgeskab vises kun for holdets tovholdere." in page
     sign_in_as(client, w.peer)
     page = client.get(f"/manage/offerings/{w.offering.id}/participants").text
     assert "Kommer i kørestol" in page and "ønsker følgeskab" in page
-    assert "vises kun for holdets facilitatorer" not in page
+    assert "vises kun for holdets tovholdere" not in page
