@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date
+from datetime import date, time
 
 from flask_babel import gettext as _
 
@@ -84,3 +84,26 @@ def problem_text(problem: DateProblem) -> str:
     if problem == DateProblem.REVERSED:
         return _("The end date is before the start date. Choose an end date on or after it.")
     return _("Write the date as YYYY-MM-DD.")
+
+
+class BadTime(ValueError):
+    """A time of day nobody could read: the form says how to write it."""
+
+
+# 10.00, 10:00, 10,00 (a Danish phone's decimal key), 10, 1000, 9.30, 930, and "kl. 10.00";
+# a browser's time picker sends 10:00 (or 10:00:00).
+_TIME = re.compile(r"(?:kl\.?\s*)?(\d{1,2})(?:[.:,]?(\d{2}))?(?:[.:,](\d{2}))?", re.IGNORECASE)
+
+
+def parse_form_time(raw: str) -> time:
+    """A time of day a person typed into a staff form, the Danish way or the ISO way."""
+    found = _TIME.fullmatch(raw.strip())
+    if found is None:
+        raise BadTime(raw)
+    hours, minutes, seconds = found.groups()
+    if int(seconds or 0) > 59:
+        raise BadTime(raw)
+    try:
+        return time(int(hours), int(minutes or 0))  # meetings begin on the minute
+    except ValueError:
+        raise BadTime(raw) from None

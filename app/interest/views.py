@@ -17,12 +17,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -38,9 +36,11 @@ from app.database import utcnow
 from app.enrollment.services import InvalidTransition, NoSeatFree
 from app.extensions import db
 from app.forms import STRIP, ConfirmForm, Form
+from app.i18n import local
 from app.interest import services
 from app.management import policy, queries
 from app.management.access import allowed_if, managed_offering, staff_only
+from app.management.forms import LocalDateField, LocalTimeField, NewDatesForm, WholeNumberField
 from app.management.messages import error_message
 from app.management.services import BadSeries, BadTimes, weekly_series
 from app.models import Enrollment, TalkStatus
@@ -61,7 +61,7 @@ class GroupForm(Form):
         validators=[DataRequired(_l("Write a short summary.")), Length(max=500)],
     )
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
-    min_participants = IntegerField(
+    min_participants = WholeNumberField(
         _l("Starts when this many are ready"),
         default=6,
         validators=[
@@ -69,7 +69,7 @@ class GroupForm(Form):
             NumberRange(min=1, max=10000, message=_l("Write a number from 1 up.")),
         ],
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Seats"),
         default=8,
         validators=[
@@ -98,20 +98,20 @@ class TalkForm(Form):
         return valid
 
 
-class StartForm(Form):
+class StartForm(NewDatesForm):
     """The dates: one meeting, or a weekly or fortnightly series from the first date."""
 
-    first_date = DateField(
+    first_date = LocalDateField(
         _l("First date"), validators=[InputRequired(_l("Choose the first date."))]
     )
-    start = TimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
-    end = TimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
+    start = LocalTimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
+    end = LocalTimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
     repeat = SelectField(
         _l("How often"),
         coerce=int,
         choices=[(0, _l("Just this date")), (1, _l("Every week")), (2, _l("Every other week"))],
     )
-    count = IntegerField(
+    count = WholeNumberField(
         _l("Number of meetings"),
         description=_l("For a series: how many meetings, the first date included."),
         default=1,
@@ -121,6 +121,9 @@ class StartForm(Form):
         ],
     )
     submit = SubmitField(_l("Start the group"))
+
+    def validate_first_date(self, field) -> None:
+        self.check_not_past(field)
 
     def validate_end(self, field) -> None:
         if self.start.data and field.data and field.data <= self.start.data:
@@ -184,6 +187,7 @@ def start_group(offering_id: int):
     """Set the dates and start: everyone who has had their talk gets a seat and the calendar."""
     offering = _interest_offering(offering_id)
     form = StartForm()
+    form.earliest_day = local(utcnow()).date()
     if not form.validate_on_submit():
         return _page(offering, start_form=form, status=400)
     try:

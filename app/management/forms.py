@@ -41,11 +41,12 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.dates import BadDate, DateProblem, parse_form_date, problem_text
+from app.dates import BadDate, BadTime, DateProblem, parse_form_date, parse_form_time, problem_text
 from app.enrollment.forms import NAME_MAX_LENGTH, phone_field, plain_name
 from app.forms import STRIP, EmailAddress, strip
 from app.forms import Form as FlaskForm
@@ -87,6 +88,62 @@ class LocalDateField(DateField):
         if self.data:
             return self.data.isoformat()
         return " ".join(self.raw_data) if self.raw_data else ""
+
+
+class LocalTimeField(TimeField):
+    """A time as the browser's time picker sends it (10:00) or as Danish staff type it
+    (10.00, 10, 1000, kl. 10); shown back as 10:00, which the time picker reads, or as it
+    was typed when it could not be read."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if not valuelist or not (valuelist[0] or "").strip():
+            return
+        try:
+            self.data = parse_form_time(valuelist[0])
+        except BadTime:
+            raise ValueError(str(_l("Write the time as 10.00 or 10:00."))) from None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()  # one message: how to write it
+
+    def _value(self) -> str:
+        if self.data:
+            return self.data.strftime("%H:%M")
+        return " ".join(self.raw_data) if self.raw_data else ""
+
+
+class WholeNumberField(IntegerField):
+    """A number field that says one thing when what was typed is no whole number, not that
+    and its range too (two messages in one breath). Empty is left to Optional/InputRequired."""
+
+    def pre_validate(self, form) -> None:
+        typed = (self.raw_data or [""])[0]
+        if self.process_errors and isinstance(typed, str) and typed.strip():
+            raise StopValidation()
+
+
+class NewDatesForm(FlaskForm):
+    """A form that sets a meeting's date: not before today (`earliest_day`, the view sets
+    it from the clock), except the day a date already has (`kept_day`), so a past date can
+    still get a note or another room without moving."""
+
+    earliest_day: date | None = None
+    kept_day: date | None = None
+
+    def check_not_past(self, field: Field) -> None:
+        day = field.data
+        if day is None or self.earliest_day is None or day >= self.earliest_day:
+            return
+        if day == self.kept_day:
+            return
+        raise ValidationError(
+            _l(
+                "%(day)s has passed. Choose today or a later date.",
+                day=day.strftime("%d-%m-%Y"),
+            )
+        )
 
 
 def date_message(problem: DateProblem) -> str:
@@ -410,7 +467,7 @@ class OfferingForm(FlaskForm):
         ],
         filters=STRIP,
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Seats"),
         description=_l("Leave empty for no limit."),
         validators=[
@@ -419,7 +476,7 @@ class OfferingForm(FlaskForm):
         ],
     )
     enrolment_mode = SelectField(_l("Sign-up"), choices=enrolment_mode_choices)
-    min_participants = IntegerField(
+    min_participants = WholeNumberField(
         _l("Starts when this many are ready"),
         description=_l(
             "For an interest list: how many must have had their first talk before the group "
@@ -431,9 +488,9 @@ class OfferingForm(FlaskForm):
         ],
     )
     signup_opens_date = LocalDateField(_l("Sign-up opens (date)"), validators=[Optional()])
-    signup_opens_time = TimeField(_l("Sign-up opens (time)"), validators=[Optional()])
+    signup_opens_time = LocalTimeField(_l("Sign-up opens (time)"), validators=[Optional()])
     signup_closes_date = LocalDateField(_l("Sign-up closes (date)"), validators=[Optional()])
-    signup_closes_time = TimeField(_l("Sign-up closes (time)"), validators=[Optional()])
+    signup_closes_time = LocalTimeField(_l("Sign-up closes (time)"), validators=[Optional()])
     teaching_language = SelectField(
         _l("Language of teaching"), choices=[("da", _l("Danish")), ("en", _l("English"))]
     )
@@ -447,7 +504,7 @@ class OfferingForm(FlaskForm):
         filters=STRIP,
     )
     co_organisers = MultiCheckboxField(_l("In cooperation with"), coerce=int)
-    retention_days = IntegerField(
+    retention_days = WholeNumberField(
         _l("Erase participants' data sooner (days)"),
         description=_l(
             "Days after the last date. Leave empty to follow the privacy notice; a time of "
@@ -487,6 +544,29 @@ class OfferingForm(FlaskForm):
             row.form.user_id.choices = people
 
     may_name = None  # colleague -> bool: may they facilitate this offering? (the view sets it)
+
+    def leave_owner_out_of_co_organisers(self) -> None:
+        """The owner is not its own partner: not offered, unless ticked (then it shows with
+        its message, so the person sees what to untick)."""
+        owner = self.organisation_id.data
+        ticked = set(self.co_organisers.data or [])
+        self.co_organisers.choices = [
+            (org_id, name)
+            for org_id, name in self.co_organisers.choices
+            if org_id != owner or org_id in ticked
+        ]
+
+    def validate_co_organisers(self, field: Field) -> None:
+        owner = self.organisation_id.data
+        if owner is not None and owner in (field.data or []):
+            name = dict(field.choices or []).get(owner, "")
+            raise ValidationError(
+                _l(
+                    "%(name)s owns the offering, so it cannot also be a co-organiser. "
+                    "Untick it under “In cooperation with”.",
+                    name=name,
+                )
+            )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -636,7 +716,7 @@ def offering_form_data(offering) -> dict:
         description=details.description,
         audiences=details.audiences,
         themes=details.theme_ids,
-        co_organisers=details.co_organiser_ids,
+        co_organisers=[i for i in details.co_organiser_ids if i != details.organisation_id],
         location_choice=str(details.location_id) if details.location_id else "",
         facilitators=[
             {
@@ -689,12 +769,12 @@ def error_summary(form) -> list[tuple[str, str, str]]:
 # --- occurrences ---------------------------------------------------------------------------
 
 
-class OccurrenceForm(FlaskForm):
+class OccurrenceForm(NewDatesForm):
     """One date: add a new one, or move an existing one."""
 
     day = LocalDateField(_l("Date"), validators=[InputRequired(_l("Choose a date."))])
-    start = TimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
-    end = TimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
+    start = LocalTimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
+    end = LocalTimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
     location_id = SelectField(_l("Place, if not the usual one"), coerce=str, default="")
     note = StringField(
         _l("Note for this date"), validators=[Optional(), Length(max=300)], filters=STRIP
@@ -709,6 +789,9 @@ class OccurrenceForm(FlaskForm):
             (str(loc.id), loc.place_text) for loc in locations
         ]
 
+    def validate_day(self, field: Field) -> None:
+        self.check_not_past(field)
+
     def validate_end(self, field: Field) -> None:
         if self.start.data and field.data and field.data <= self.start.data:
             raise ValidationError(_l("The end must be after the start."))
@@ -722,19 +805,19 @@ class OccurrenceForm(FlaskForm):
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(NewDatesForm):
     """A weekly or fortnightly series of dates."""
 
     weekday = SelectField(_l("Weekday"), choices=weekday_choices)
-    start = TimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
-    end = TimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
+    start = LocalTimeField(_l("Starts"), validators=[InputRequired(_l("Choose a start time."))])
+    end = LocalTimeField(_l("Ends"), validators=[InputRequired(_l("Choose an end time."))])
     every_weeks = SelectField(
         _l("How often"), coerce=int, choices=[(1, _l("Every week")), (2, _l("Every other week"))]
     )
     first_date = LocalDateField(
         _l("From"), validators=[InputRequired(_l("Choose the first date."))]
     )
-    count = IntegerField(
+    count = WholeNumberField(
         _l("Number of meetings"),
         validators=[
             Optional(),
@@ -764,6 +847,9 @@ class SeriesForm(FlaskForm):
             self.count.errors.append(_l("Write a number of meetings or an end date, not both."))
             valid = False
         return valid
+
+    def validate_first_date(self, field: Field) -> None:
+        self.check_not_past(field)
 
     def validate_until(self, field: Field) -> None:
         if field.data and self.first_date.data and field.data < self.first_date.data:
@@ -814,7 +900,7 @@ class NoticeForm(FlaskForm):
 class HeadcountForm(FlaskForm):
     """How many came to a drop-in meeting (nobody signs up for those)."""
 
-    headcount = IntegerField(
+    headcount = WholeNumberField(
         _l("How many came"),
         validators=[
             InputRequired(_l("Write how many came.")),

@@ -30,7 +30,10 @@ def _when(value: datetime) -> str:
     return _("%(day)s at %(time)s", day=_format_date(value, "long"), time=_format_time(value))
 
 
-def _closing_sentence(closes: datetime | None, reason: ClosingReason, *, past: bool) -> str:
+def _closing_sentence(
+    closes: datetime | None, reason: ClosingReason, *, past: bool, can_edit: bool
+) -> str:
+    """Why sign-up closes when it does; what to change in the form only to those who can."""
     if closes is None:
         return _("Sign-up has no closing date.")
     when = _when(closes)
@@ -39,17 +42,21 @@ def _closing_sentence(closes: datetime | None, reason: ClosingReason, *, past: b
             return _("The sign-up deadline you set, %(when)s, has passed.", when=when)
         return _("Open until %(when)s: the sign-up deadline you set.", when=when)
     if reason == ClosingReason.FIRST_DATE:
-        if past:
+        if past and can_edit:
             return _(
                 "Sign-up closed when the first date began, %(when)s. To take people after "
                 "that, set a later sign-up deadline in the offering's form.",
                 when=when,
             )
-        return _(
-            "Open until the first date begins, %(when)s. Set a sign-up deadline in the "
-            "offering's form to close earlier or later.",
-            when=when,
-        )
+        if past:
+            return _("Sign-up closed when the first date began, %(when)s.", when=when)
+        if can_edit:
+            return _(
+                "Open until the first date begins, %(when)s. Set a sign-up deadline in the "
+                "offering's form to close earlier or later.",
+                when=when,
+            )
+        return _("Open until the first date begins, %(when)s.", when=when)
     if past:
         return _(
             "The last date began %(when)s, so there is nothing left to sign up for.", when=when
@@ -57,7 +64,9 @@ def _closing_sentence(closes: datetime | None, reason: ClosingReason, *, past: b
     return _("Open until the last date begins, %(when)s.", when=when)
 
 
-def signup_status(offering: Offering, now: datetime) -> SignupStatus:
+def signup_status(offering: Offering, now: datetime, *, can_edit: bool) -> SignupStatus:
+    """`can_edit`: the reader may change the offering (policy.can_edit_offering), so the
+    sentence may tell them what to change."""
     seats = offering_seats(offering, now)
     state = seats.availability.state
     closes, reason = signup_deadline(seats.facts)
@@ -79,18 +88,18 @@ def signup_status(offering: Offering, now: datetime) -> SignupStatus:
         return SignupStatus(
             False,
             _("Sign-up is not open yet"),
-            reason_text + " " + _closing_sentence(closes, reason, past=False),
+            reason_text + " " + _closing_sentence(closes, reason, past=False, can_edit=can_edit),
             closes,
         )
     if state == SeatState.CLOSED:
         return SignupStatus(
             False,
             _("Sign-up is closed"),
-            _closing_sentence(closes, reason, past=True),
+            _closing_sentence(closes, reason, past=True, can_edit=can_edit),
             closes,
             closed=True,
         )
-    sentence = _closing_sentence(closes, reason, past=False)
+    sentence = _closing_sentence(closes, reason, past=False, can_edit=can_edit)
     if state == SeatState.FULL:
         sentence += " " + _("Every seat is taken: new sign-ups go on the waiting list.")
     elif state == SeatState.ASK_TO_JOIN:

@@ -111,6 +111,7 @@ def _prepare(form: OfferingForm, offering: Offering | None) -> None:
 
 
 def _render_form(form: OfferingForm, offering: Offering | None, status: int = 200):
+    form.leave_owner_out_of_co_organisers()
     preview = None
     if form.preview.data:
         preview = {
@@ -186,11 +187,12 @@ def edit_offering(offering_id: int):
 def offering(offering_id: int):
     """An offering's staff page: status, dates, seat counts and what one can do."""
     offering = viewable_offering(offering_id)
+    can_edit = policy.can_edit_offering(current_user, offering)
     return render_template(
         "management/offering.html",
         offering=offering,
         counts=queries.seat_counts([offering.id])[offering.id],
-        can_edit=policy.can_edit_offering(current_user, offering),
+        can_edit=can_edit,
         can_participants=policy.can_view_participants(current_user, offering),
         can_attendance=policy.can_take_attendance(current_user, offering),
         can_duplicate=policy.can_duplicate_offering(current_user, offering),
@@ -201,7 +203,7 @@ def offering(offering_id: int):
         if policy.can_choose_notices(current_user, offering)
         else None,
         now=utcnow(),
-        signup=signup_status(offering, utcnow()),
+        signup=signup_status(offering, utcnow(), can_edit=can_edit),
     )
 
 
@@ -252,7 +254,7 @@ def publish(offering_id: int):
             flash(error_message(error), "error")
         else:
             flash(_("The offering is published and can be found in the catalogue."), "success")
-            status = signup_status(offering, utcnow())
+            status = signup_status(offering, utcnow(), can_edit=True)  # they just published
             if status.closed:
                 flash(_("But nobody can sign up:") + " " + status.reason, "error")
     return redirect(url_for("management.offering", offering_id=offering_id))
@@ -309,12 +311,18 @@ def cancel_offering(offering_id: int):
 # --- occurrences ----------------------------------------------------------------------------
 
 
+def _today():
+    """The first day a new date may be on (Danish time)."""
+    return local(utcnow()).date()
+
+
 @staff_only
 def new_occurrence(offering_id: int):
     """Add one date."""
     offering = editable_offering(offering_id)
     form = OccurrenceForm()
     form.set_choices(queries.all_locations())
+    form.earliest_day = _today()
     if form.validate_on_submit():
         starts_at, ends_at = form.times()
         added = services.add_occurrences(
@@ -336,6 +344,7 @@ def new_series(offering_id: int):
     """Add a weekly or fortnightly series of dates, skipping holidays."""
     offering = editable_offering(offering_id)
     form = SeriesForm()
+    form.earliest_day = _today()
     if form.validate_on_submit():
         try:
             times = services.weekly_series(
@@ -384,6 +393,8 @@ def move_occurrence(occurrence_id: int):
     else:
         form = OccurrenceForm()
     form.set_choices(queries.all_locations())
+    form.earliest_day = _today()
+    form.kept_day = local(occurrence.starts_at).date()  # a past date may keep its day
     if form.validate_on_submit():
         starts_at, ends_at = form.times()
         services.move_occurrence(

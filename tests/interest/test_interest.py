@@ -437,3 +437,32 @@ def test_a_new_audience_row_keeps_working_with_interest_groups(app, world):
         "r2@example.com": "waitlisted",  # at most one relative; the group is then full
         "c1@example.com": "confirmed",
     }
+
+
+def test_the_start_form_takes_danish_times_and_refuses_a_first_date_in_the_past(staff, world):
+    """Issue 12's walk-through: 10.00 is a time, and a group cannot start in 2020."""
+    offering = interest_group(world, min_participants=1)
+    on_list(offering, 1, "held")
+    url = f"/manage/offerings/{offering.id}/interest/start"
+    staff.set_cookie("lang", "da")
+    past = staff.post(
+        url, data={"first_date": "06-01-2020", "start": "10.00", "end": "11.30", "repeat": "0"}
+    )
+    assert past.status_code == 400
+    assert "06-01-2020 er forbi. Vælg i dag eller en senere dato." in past.text
+    assert 'value="10:00"' in past.text and 'value="11:30"' in past.text
+    first = (local(now()) + timedelta(days=10)).date()
+    started = staff.post(
+        url,
+        data={
+            "first_date": first.strftime("%d-%m-%Y"),
+            "start": "10.00",
+            "end": "1130",
+            "repeat": "0",
+        },
+    )
+    assert started.status_code == 302, started.text
+    db.session.expire_all()
+    [occurrence] = db.session.get(Offering, offering.id).occurrences
+    assert local(occurrence.starts_at).strftime("%H:%M") == "10:00"
+    assert local(occurrence.ends_at).strftime("%H:%M") == "11:30"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -208,10 +208,11 @@ def test_a_single_date_can_be_held_somewhere_else_than_usual(client):
     w = make_world()
     sign_in_as(client, w.peer)
     library = make_location(name="Biblioteket")
+    year = now().year + 1  # a new date is never in the past
     response = client.post(
         f"/manage/offerings/{w.offering.id}/occurrences/new",
         data={
-            "day": "2026-11-05",
+            "day": f"{year}-11-05",
             "start": "17:00",
             "end": "19:00",
             "location_id": str(library.id),
@@ -222,7 +223,7 @@ def test_a_single_date_can_be_held_somewhere_else_than_usual(client):
     added = db.session.scalars(
         sa.select(Occurrence).where(
             Occurrence.offering_id == w.offering.id,
-            Occurrence.starts_at == datetime(2026, 11, 5, 16, 0, tzinfo=UTC),
+            Occurrence.starts_at == datetime(year, 11, 5, 16, 0, tzinfo=UTC),
         )
     ).one()
     assert (added.location_id, added.note) == (library.id, "Lokale 2")
@@ -231,6 +232,10 @@ def test_a_single_date_can_be_held_somewhere_else_than_usual(client):
 def test_weekly_series_form_adds_dates_at_the_same_local_time(client):
     w = make_world()
     sign_in_as(client, w.peer)
+    # Next year's Thursdays from mid-October, across the change to winter time.
+    first = date(now().year + 1, 10, 14)
+    first += timedelta(days=(3 - first.weekday()) % 7)
+    thursdays = [first + timedelta(weeks=n) for n in (0, 1, 3, 4)]
     response = client.post(
         f"/manage/offerings/{w.offering.id}/occurrences/series",
         data={
@@ -238,18 +243,15 @@ def test_weekly_series_form_adds_dates_at_the_same_local_time(client):
             "start": "17:00",
             "end": "19:00",
             "every_weeks": "1",
-            "first_date": "2026-10-15",
+            "first_date": first.isoformat(),
             "count": "4",
-            "skip": "2026-10-29",
+            "skip": (first + timedelta(weeks=2)).isoformat(),
         },
     )
     assert response.status_code == 302
     added = [o for o in w.offering.occurrences if o.id != w.occurrence.id]
     assert [o.starts_at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M") for o in added] == [
-        "10-15 17:00",
-        "10-22 17:00",
-        "11-05 17:00",
-        "11-12 17:00",
+        day.strftime("%m-%d 17:00") for day in thursdays
     ]
 
 
