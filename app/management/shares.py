@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, SubmitField
+from wtforms import DateField, IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from app.database import utcnow
@@ -26,7 +26,6 @@ from app.enrollment.shares import Share, kept_seats, shares_of
 from app.forms import Form
 from app.i18n import _format_date, local, local_to_utc
 from app.management.access import editable_offering, staff_only
-from app.management.forms import WholeNumberField
 from app.models import Audience
 
 
@@ -47,7 +46,7 @@ for _audience in Audience:
     setattr(
         SharesForm,
         f"{_audience.value}_percent",
-        WholeNumberField(
+        IntegerField(
             _l("Kept for them (percent of the seats)"),
             validators=[
                 Optional(),
@@ -67,7 +66,7 @@ for _audience in Audience:
     setattr(
         SharesForm,
         f"{_audience.value}_max",
-        WholeNumberField(
+        IntegerField(
             _l("At most, seats"),
             validators=[
                 Optional(),
