@@ -109,6 +109,8 @@ class UserRole(LabelledEnum):
     COORDINATOR = "coordinator", _l("Coordinator")
     PEER_WORKER = "peer_worker", _l("Peer worker")
     VOLUNTEER_STAFF = "volunteer_staff", _l("Volunteer-centre staff")  # frivilligcentermedarb.
+    # frivillig tovholder: a volunteer, not an employee; only the groups they are named on
+    VOLUNTEER_LEADER = "volunteer_leader", _l("Volunteer group leader")
 
 
 class EnrollmentStatus(LabelledEnum):

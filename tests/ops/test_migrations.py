@@ -111,3 +111,68 @@ def test_widening_enum_checks_keeps_every_row_of_the_tables_it_rebuilds(
             assert set(counts.values()) == {1}, counts
         finally:
             db.engine.dispose()
+
+
+def test_volunteer_leader_role_keeps_the_rows_that_reference_users(other_app, empty_database_url):
+    """The volunteer leader role widens the CHECK on users.role; on SQLite that rebuilds
+    `users`, and with foreign keys on, dropping it would delete every facilitator and reset
+    token (ON DELETE CASCADE) and forget who wrote each audit entry (SET NULL). They survive,
+    up and down; a leader is switched off on the way down rather than made centre staff."""
+    roundtrip = other_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
+
+    def rows(c) -> dict:
+        return {
+            "facilitators": c.exec_driver_sql(
+                "SELECT count(*) FROM facilitators WHERE user_id = 1"
+            ).scalar(),
+            "password_reset_tokens": c.exec_driver_sql(
+                "SELECT count(*) FROM password_reset_tokens WHERE user_id = 1"
+            ).scalar(),
+            "audit_log": c.exec_driver_sql(
+                "SELECT count(*) FROM audit_log WHERE user_id = 1"
+            ).scalar(),
+            "offerings": c.exec_driver_sql(
+                "SELECT count(*) FROM offerings WHERE created_by_id = 1"
+            ).scalar(),
+        }
+
+    with roundtrip.app_context():
+        try:
+            upgrade(revision="7c3e12a9d5f4")  # the revision before the leader role
+            with db.engine.begin() as c:
+                for sql in (
+                    "INSERT INTO organisations (id, slug, name) VALUES (1, 'o', 'O')",
+                    "INSERT INTO users (id, email, name, role, organisation_id, "
+                    "is_active_account, session_version, created_at, language) VALUES (1, "
+                    "'a@x', 'A', 'volunteer_staff', 1, true, 0, '2026-01-01', 'da')",
+                    "INSERT INTO offerings (id, slug, kind, title, summary, description, "
+                    "organisation_id, is_online, enrolment_mode, status, teaching_language, "
+                    "revision, created_at, updated_at, created_by_id) VALUES (1, 'x', 'group', "
+                    "'T', 'S', '', 1, false, 'instant', 'published', 'da', 0, '2026-01-01', "
+                    "'2026-01-01', 1)",
+                    "INSERT INTO facilitators (id, offering_id, user_id, role, position) "
+                    "VALUES (1, 1, 1, 'volunteer', 0)",
+                    "INSERT INTO password_reset_tokens (id, user_id, token_hash, created_at, "
+                    "expires_at) VALUES (1, 1, 'h', '2026-01-01', '2026-01-02')",
+                    "INSERT INTO audit_log (id, user_id, action, offering_id, created_at) "
+                    "VALUES (1, 1, 'view_participants', 1, '2026-01-01')",
+                ):
+                    c.exec_driver_sql(sql)
+            upgrade()
+            with db.engine.begin() as c:
+                assert rows(c) == dict.fromkeys(rows(c), 1)
+                c.exec_driver_sql("UPDATE users SET role = 'volunteer_leader' WHERE id = 1")
+                if db.engine.dialect.name == "sqlite":
+                    assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            downgrade(revision="7c3e12a9d5f4")
+            with db.engine.connect() as c:
+                assert rows(c) == dict.fromkeys(rows(c), 1)
+                role, active = c.exec_driver_sql(
+                    "SELECT role, is_active_account FROM users WHERE id = 1"
+                ).one()
+                assert (role, bool(active)) == ("volunteer_staff", False)
+            upgrade()
+            with db.engine.connect() as c:
+                assert rows(c) == dict.fromkeys(rows(c), 1)
+        finally:
+            db.engine.dispose()
