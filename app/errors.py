@@ -35,6 +35,10 @@ def _forbidden(message: str | None):
     from app.management import policy
 
     staff = request.path.startswith("/manage") and policy.can_use_staff_area(current_user)
+    if staff and policy.is_volunteer_leader(current_user):
+        from app.management.refusals import VOLUNTEER_LEADER
+
+        message = str(VOLUNTEER_LEADER)
     return render_template(
         "errors/403.html",
         message=message,

@@ -159,8 +159,12 @@ STAFF_ACCOUNTS = [
     ("lise.dam@example.org", "Lise Dam", UserRole.VOLUNTEER_STAFF, "frivilligcenter"),
     ("ahmad.rahimi@example.org", "Ahmad Rahimi", UserRole.VOLUNTEER_STAFF, "frivilligcenter"),
     ("karen.holm@example.org", "Karen Holm", UserRole.COORDINATOR, "sind-lokalafdeling"),
+    # A volunteer group leader (frivillig tovholder): only the anxiety group she co-leads.
+    ("camilla.friis@example.org", "Camilla Friis", UserRole.VOLUNTEER_LEADER, "frivilligcenter"),
 ]
-METTE, JONAS, SOFIE, HENRIK, LISE, AHMAD, KAREN = (email for email, *_ in STAFF_ACCOUNTS)
+METTE, JONAS, SOFIE, HENRIK, LISE, AHMAD, KAREN, CAMILLA = (
+    email for email, *_ in STAFF_ACCOUNTS
+)
 
 # Made-up participants; each offering's enrollments take them in turn.
 PEOPLE = [
@@ -406,7 +410,7 @@ OFFERINGS: list[dict[str, Any]] = [
                        "the phone or over coffee.\n\nThe group starts once 6–8 people are "
                        "ready.",
      "themes": ["angst", "faellesskab"], "audiences": [CITIZEN],
-     "facilitators": [(AHMAD, PROFESSIONAL), ("Camilla Friis", VOLUNTEER_ROLE)],
+     "facilitators": [(AHMAD, PROFESSIONAL), (CAMILLA, VOLUNTEER_ROLE)],
      "location": "Frivilligcenter Aarhus, Mødelokale 2",
      "capacity": 8, "enrolment_mode": EnrolmentMode.REQUEST,
      "series": Series(TUE, "17:00", 120, count=12), "seats": {CONFIRMED: 2, REQUESTED: 3}},
@@ -423,7 +427,7 @@ OFFERINGS: list[dict[str, Any]] = [
      "description_en": "Once you are on the list, someone from the volunteer centre calls you "
                        "for a short first talk. When six are ready, we find the days together.",
      "themes": ["faellesskab"], "audiences": [CITIZEN, RELATIVE],
-     "facilitators": [("Camilla Friis", VOLUNTEER_ROLE)],
+     "facilitators": [("Tina Vestergaard", VOLUNTEER_ROLE)],
      "location": "Frivilligcenter Aarhus, Mødelokale 2",
      "capacity": 8, "enrolment_mode": EnrolmentMode.INTEREST, "min_participants": 6,
      "series": None, "seats": {INTERESTED: 4}, "talks_held": 2},

@@ -178,8 +178,28 @@ def enrolment_mode_choices():
 def role_choices():
     # The most common account first.
     return UserRole.choices(
-        [UserRole.PEER_WORKER, UserRole.VOLUNTEER_STAFF, UserRole.COORDINATOR, UserRole.ADMIN]
+        [
+            UserRole.PEER_WORKER,
+            UserRole.VOLUNTEER_STAFF,
+            UserRole.VOLUNTEER_LEADER,
+            UserRole.COORDINATOR,
+            UserRole.ADMIN,
+        ]
     )
+
+
+ROLE_HELP = _l(
+    "A volunteer group leader sees only the groups they are named on as facilitator: "
+    "the participants, attendance and mail to them."
+)
+
+
+def _leader_needs_organisation(form, field) -> None:
+    """A volunteer leader's account belongs to the organisation whose groups they lead."""
+    if form.role.data == UserRole.VOLUNTEER_LEADER.value and not field.data:
+        raise ValidationError(
+            _l("Choose the organisation whose groups the volunteer group leader leads.")
+        )
 
 
 def weekday_choices():
@@ -262,8 +282,13 @@ class AccountForm(FlaskForm):
         ],
         filters=STRIP,
     )
-    role = SelectField(_l("Role"), choices=role_choices)
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    role = SelectField(_l("Role"), choices=role_choices, description=ROLE_HELP)
+    organisation_id = SelectField(
+        _l("Organisation"),
+        coerce=int,
+        validate_choice=True,
+        validators=[_leader_needs_organisation],
+    )
     language = SelectField(
         _l("Language of the person's mail"),
         choices=[("da", _l("Danish")), ("en", _l("English"))],
@@ -279,8 +304,13 @@ class EditAccountForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Write a name.")), Length(max=200)], filters=STRIP
     )
-    role = SelectField(_l("Role"), choices=role_choices)
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
+    role = SelectField(_l("Role"), choices=role_choices, description=ROLE_HELP)
+    organisation_id = SelectField(
+        _l("Organisation"),
+        coerce=int,
+        validate_choice=True,
+        validators=[_leader_needs_organisation],
+    )
     active = BooleanField(_l("Active: may sign in"))
     language = SelectField(
         _l("Language of the person's mail"),

@@ -10,6 +10,9 @@ is a courtesy; these checks are the rule.
 - peer worker: creates offerings for their organisation; edits the ones they facilitate
   (or created).
 - volunteer-centre staff: the offerings of their own organisation (the volunteer centre).
+- volunteer group leader (frivillig tovholder): a volunteer, not an employee. Their account
+  belongs to an organisation (usually the volunteer centre), but it gives them only the
+  offerings they are a named facilitator of — never their organisation's other offerings.
 
 One offering, co-organised both ways (issue 12). An offering has an owning organisation and
 may name co-organisers ("i samarbejde med Frivilligcenteret"); its facilitators may come from
@@ -19,10 +22,12 @@ any of them. For one offering:
 |-----------------------------------------|------|------------|------|---------|-------|-------|
 | admin                                   | yes  | yes        | yes  | yes     | yes   | yes   |
 | a named facilitator (any organisation)  | yes  | yes        | yes  | yes     | yes   | (*)   |
+| a volunteer leader named facilitator    | yes  | yes        | yes  | yes     | yes   | –     |
 | owning org: coordinator, centre staff   | yes  | yes        | yes  | yes     | –     | yes   |
 | owning org: peer worker who created it  | yes  | yes        | yes  | yes     | –     | yes   |
 | owning org: other staff (cover, logged) | yes  | yes        | –    | –       | –     | –     |
 | a co-organiser's other staff            | yes  | –          | –    | –       | –     | –     |
+| a volunteer leader not named on it (**) | –    | –          | –    | –       | –     | –     |
 | anyone else                             | –    | –          | –    | –       | –     | –     |
 
 (*) only if they are also the owning organisation's staff. "Sees" is the offering's staff
@@ -32,6 +37,24 @@ mail to participants; "contact" is email and phone, "needs" the needs text and t
 peer companion, wherever participants are shown (issue 13, §4). Attendance shows names only.
 A co-organiser's staff (coordinators of other organisations included) see the offering and
 its counts, never a name.
+
+(**) whatever their organisation's part in it: a volunteer leader's organisation gives them
+nothing by itself, so they neither see its other offerings (not even counts) nor cover its
+attendance. The volunteer leader, row by row of the rest of the staff area:
+
+| what                                                   | volunteer leader                     |
+|--------------------------------------------------------|--------------------------------------|
+| dashboard, "my dates", their calendar feed             | yes: the offerings they facilitate   |
+| the offerings list                                     | only the offerings they facilitate   |
+| participants, mail to them, attendance, headcount      | the offerings they facilitate        |
+| facilitator notices and their frequency                | the offerings they facilitate        |
+| evaluation results of an offering                      | the offerings they facilitate        |
+| create, copy, edit, publish or cancel an offering/date | –                                    |
+| key figures, group suggestions, places                 | –                                    |
+| accounts (their own included), organisations, audit   | –                                    |
+| be named facilitator                                   | by the staff of an organisation that |
+|                                                        | owns or co-organises the offering    |
+Admins, and coordinators of the leader's organisation, create and edit leaders' accounts.
 """
 
 from __future__ import annotations
@@ -66,13 +89,25 @@ def _facilitates(user: User, offering: Offering) -> bool:
     return any(f.user_id == user.id for f in offering.facilitators)
 
 
+def is_volunteer_leader(user: User | None) -> bool:
+    """A frivillig tovholder: only the offerings they are named on, nothing else."""
+    return _active(user) and user.role == UserRole.VOLUNTEER_LEADER
+
+
+def _works_for_organisation(user: User) -> bool:
+    """Staff whose organisation's offerings are theirs to see, plan and cover: every role
+    with an organisation except the volunteer leader, who only has their own groups."""
+    return user.organisation_id is not None and user.role != UserRole.VOLUNTEER_LEADER
+
+
 def can_use_staff_area(user: User | None) -> bool:
     return _active(user)
 
 
 def can_create_offering(user: User | None) -> bool:
-    """Every active staff member with an organisation (and every admin) may start one."""
-    return is_admin(user) or (_active(user) and user.organisation_id is not None)
+    """Every active staff member with an organisation (and every admin) may start one; a
+    volunteer leader does not (staff create the group and name them on it)."""
+    return is_admin(user) or (_active(user) and _works_for_organisation(user))
 
 
 def can_create_offering_for(user: User | None, organisation: Organisation) -> bool:
@@ -81,22 +116,26 @@ def can_create_offering_for(user: User | None, organisation: Organisation) -> bo
 
 def can_view_offering(user: User | None, offering: Offering) -> bool:
     """See an offering's staff page (dates, status, seat counts): the staff of the owning
-    organisation and of every co-organiser, and its facilitators. Participants need more."""
+    organisation and of every co-organiser, and its facilitators. Participants need more.
+    A volunteer leader sees only the offerings they facilitate."""
     if not _active(user):
         return False
     if user.role == UserRole.ADMIN:
         return True
-    return _of_their_organisation(user, offering) or _facilitates(user, offering)
+    if _facilitates(user, offering):
+        return True
+    return _works_for_organisation(user) and _of_their_organisation(user, offering)
 
 
 def can_edit_offering(user: User | None, offering: Offering) -> bool:
     """Change the offering, its dates and its status (publish, cancel, ...): the owning
-    organisation's staff. A co-organiser's staff never do, facilitators or not."""
+    organisation's staff. A co-organiser's staff never do, facilitators or not; nor does a
+    volunteer leader, even on the groups they lead."""
     if not _active(user):
         return False
     if user.role == UserRole.ADMIN:
         return True
-    if not _owns(user, offering):
+    if user.role == UserRole.VOLUNTEER_LEADER or not _owns(user, offering):
         return False
     if user.role in (UserRole.COORDINATOR, UserRole.VOLUNTEER_STAFF):
         return True
@@ -155,10 +194,13 @@ def can_see_needs(user: User | None, offering: Offering) -> bool:
 def can_take_attendance(user: User | None, offering: Offering) -> bool:
     """Mark present/absent/excused for a date. Those who run the participants, and — to cover
     for a sick colleague — any staff member of the owning organisation, without becoming a
-    facilitator (each such view and mark is logged as cover)."""
+    facilitator (each such view and mark is logged as cover). A volunteer leader never covers:
+    only the dates of the groups they lead."""
     if not _active(user):
         return False
-    return can_manage_participants(user, offering) or _owns(user, offering)
+    if can_manage_participants(user, offering):
+        return True
+    return _works_for_organisation(user) and _owns(user, offering)
 
 
 def takes_attendance_as_cover(user: User | None, offering: Offering) -> bool:
@@ -174,10 +216,11 @@ def can_duplicate_offering(user: User | None, offering: Offering) -> bool:
 
 
 def can_view_key_figures(user: User | None) -> bool:
-    """Coordinators and admins see all; other staff their own organisation's offerings."""
+    """Coordinators and admins see all; other staff their own organisation's offerings; a
+    volunteer leader none (their organisation's figures are not theirs to see)."""
     if not _active(user):
         return False
-    return user.role in (UserRole.ADMIN, UserRole.COORDINATOR) or user.organisation_id is not None
+    return user.role in (UserRole.ADMIN, UserRole.COORDINATOR) or _works_for_organisation(user)
 
 
 def key_figures_organisation(user: User) -> int | None:
@@ -263,7 +306,7 @@ def can_see_undelivered_mail(user: User | None) -> bool:
 
 
 def can_assign_role(user: User | None, role: str) -> bool:
-    """Admins give any role; coordinators any but administrator."""
+    """Admins give any role; coordinators any but administrator (volunteer leader included)."""
     if role not in {r.value for r in UserRole}:
         return False
     return is_admin(user) or (can_manage_accounts(user) and role != UserRole.ADMIN)
@@ -323,7 +366,10 @@ def may_facilitate(
     offering: Offering | None,
 ) -> bool:
     """A colleague can be named facilitator if their organisation owns or co-organises the
-    offering (as chosen in the form). Who already facilitates stays; admins pick anyone."""
+    offering (as chosen in the form). Who already facilitates stays; admins pick anyone.
+
+    This is how a volunteer leader gets their groups: the staff of the organisations that own
+    or co-organise one name them on it. Staff of any other organisation cannot."""
     if is_admin(user):
         return True
     if offering is not None and _facilitates(colleague, offering):

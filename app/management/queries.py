@@ -75,6 +75,8 @@ def _visible_to(user: User):
     facilitates = sa.exists().where(
         Facilitator.offering_id == Offering.id, Facilitator.user_id == user.id
     )
+    if user.role == UserRole.VOLUNTEER_LEADER:  # only the groups they lead
+        return facilitates
     return sa.or_(of_org, facilitates)
 
 

@@ -52,6 +52,13 @@ REASONS = {
     "can_see_undelivered_mail": _l("Only administrators see mail that could not be delivered."),
 }
 
+# Whatever the rule, a volunteer leader is refused for one reason: the role itself.
+VOLUNTEER_LEADER = _l(
+    "As a volunteer group leader you work with the groups you are named on as facilitator: "
+    "their participants, attendance and mail. The staff of your organisation create and "
+    "change offerings."
+)
+
 
 def reason_for(rule) -> str | None:
     """The sentence for a policy rule (a function), or None for the general one."""

@@ -232,3 +232,15 @@ def test_seed_demo_command_commits_once_and_reports_what_it_did(runner):
     assert second.exit_code == 0, second.output
     assert "Created: nothing." in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Offering)) >= 17
+
+
+def test_the_demo_volunteer_leader_leads_one_self_help_group_of_the_volunteer_centre(seeded):
+    from app.management import policy
+    from app.models import User, UserRole
+
+    leader = db.session.scalar(sa.select(User).where(User.email == "camilla.friis@example.org"))
+    assert leader.role == UserRole.VOLUNTEER_LEADER
+    assert leader.organisation.slug == "frivilligcenter"
+    led = [o for o in seeded if any(f.user_id == leader.id for f in o.facilitators)]
+    assert [(o.slug, o.kind) for o in led] == [("selvhjaelpsgruppe-angst", OfferingKind.GROUP)]
+    assert [o.slug for o in seeded if policy.can_view_offering(leader, o)] == [led[0].slug]

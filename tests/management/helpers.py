@@ -62,6 +62,11 @@ class World:
     cover: User | None = None  # a school peer worker who does not run it (covers if sick)
     co_coordinator: User | None = None  # the co-organising centre's coordinator
     outsider: User | None = None  # staff of an organisation with no part in it
+    # with_volunteer_leader: a centre volunteer leader named on the course (issue 12), and a
+    # self-help group of the centre that they do not lead
+    leader: User | None = None
+    centre_group: Offering | None = None
+    centre_group_enrollment: Enrollment | None = None
 
     def by_role(self, role: str) -> User:
         return getattr(self, role)
@@ -111,5 +116,26 @@ def make_co_organised_world() -> World:
     world.confirmed.phone = "+45 20 30 40 50"
     world.confirmed.needs = "Kommer i kørestol"
     world.confirmed.wants_companion = True
+    db.session.commit()
+    return world
+
+
+def with_volunteer_leader(world: World) -> World:
+    """A volunteer group leader (frivillig tovholder) of the volunteer centre, named
+    facilitator of the world's course; and a self-help group the centre owns, run by its
+    staff, that the leader does not lead: their organisation's, never theirs."""
+    world.leader = make_staff("volunteer_leader", world.centre, name="Tove Tovholder")
+    add_facilitator(world.offering, user=world.leader, role="volunteer")
+    world.centre_group = make_offering(
+        title="Selvhjælpsgruppe om angst", kind="group", organisation=world.centre, capacity=8
+    )
+    add_facilitator(world.centre_group, user=world.volunteer_staff, role="volunteer")
+    world.centre_group_enrollment = make_enrollment(
+        world.centre_group,
+        status="confirmed",
+        name="Dorte Dahl",
+        email="dorte@example.org",
+    )
+    world.centre_group_enrollment.phone = "+45 60 70 80 90"
     db.session.commit()
     return world

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.management.helpers import make_co_organised_world, sign_in_as
+from tests.management.helpers import make_co_organised_world, sign_in_as, with_volunteer_leader
 
 # Who is who (make_co_organised_world): a Recovery School course that the school's peer worker
 # and a volunteer-centre staff member facilitate, co-organised by the volunteer centre.
@@ -22,14 +22,21 @@ ROLES = (
     "cover",  # a school peer worker who does not run it: covers attendance for a sick colleague
     "co_coordinator",  # the co-organising centre's coordinator
     "outsider",  # staff of a third organisation with no part in the course
+    "leader",  # a centre volunteer leader (frivillig tovholder) named facilitator of the course
 )
 STAFF = frozenset(ROLES)
+# Staff whose organisation's offerings are theirs: everyone but the volunteer leader, who
+# only has the groups they are named on (no creating, places or key figures).
+ORGANISATION_STAFF = STAFF - {"leader"}
 # Issue 12, "co-organising, both ways": the owner's staff edit; named facilitators of any
 # organisation run participants and attendance; the owner's staff cover attendance; a
 # co-organiser's other staff see the offering and its counts, nothing more.
 SEES_IT = STAFF - {"outsider"}
 EDITS_IT = frozenset({"admin", "coordinator", "peer"})
-RUNS_IT = EDITS_IT | {"centre_facilitator"}  # participants: list, CSV, sheet, decisions, mail
+RUNS_IT = EDITS_IT | {
+    "centre_facilitator",
+    "leader",
+}  # participants: list, CSV, sheet, decisions, mail
 TAKES_ATTENDANCE = RUNS_IT | {"cover"}
 COPIES_IT = EDITS_IT | {"cover"}  # sees it and may create for the owner (without its join link)
 EVALUATES = RUNS_IT | {"co_coordinator"}  # its facilitators, and coordinators of all
@@ -60,14 +67,15 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("evaluations.results", "GET"): EVALUATES,
     ("evaluations.hide_comment", "POST"): EVALUATES,
     ("evaluations.show_comment", "POST"): EVALUATES,
-    ("figures.index", "GET"): STAFF,  # peer workers and centre staff: their organisation's
-    ("figures.table_csv", "GET"): STAFF,
+    # peer workers and centre staff: their organisation's; a volunteer leader none
+    ("figures.index", "GET"): ORGANISATION_STAFF,
+    ("figures.table_csv", "GET"): ORGANISATION_STAFF,
     ("figures.compare_page", "GET"): COORDINATES,
     ("figures.compare_page", "POST"): COORDINATES,
     ("figures.remove_upload", "POST"): COORDINATES,
-    ("management.offerings", "GET"): STAFF,
-    ("management.new_offering", "GET"): STAFF,
-    ("management.new_offering", "POST"): STAFF,
+    ("management.offerings", "GET"): STAFF,  # a volunteer leader: only their groups
+    ("management.new_offering", "GET"): ORGANISATION_STAFF,
+    ("management.new_offering", "POST"): ORGANISATION_STAFF,
     ("management.offering", "GET"): SEES_IT,
     ("management.edit_offering", "GET"): EDITS_IT,
     ("management.edit_offering", "POST"): EDITS_IT,
@@ -110,7 +118,7 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.suggestion_to_group", "POST"): MODERATES,
     ("management.headcount", "POST"): TAKES_ATTENDANCE,
     # how I hear about an offering: only its named facilitators choose (for themselves)
-    ("management.set_notices", "POST"): frozenset({"peer", "centre_facilitator"}),
+    ("management.set_notices", "POST"): frozenset({"peer", "centre_facilitator", "leader"}),
     ("management.correct_participant", "GET"): RUNS_IT,
     ("management.correct_participant", "POST"): RUNS_IT,
     ("management.send_mail_again", "POST"): RUNS_IT,
@@ -126,11 +134,12 @@ EXPECTED: dict[tuple[str, str], object] = {
     ("management.edit_organisation", "POST"): ADMIN,
     ("management.new_organisation", "GET"): ADMIN,
     ("management.new_organisation", "POST"): ADMIN,
-    ("management.places_list", "GET"): STAFF,  # staff who plan offerings correct places
-    ("management.new_place", "GET"): STAFF,
-    ("management.new_place", "POST"): STAFF,
-    ("management.edit_place", "GET"): STAFF,
-    ("management.edit_place", "POST"): STAFF,
+    # staff who plan offerings correct places (a volunteer leader plans none)
+    ("management.places_list", "GET"): ORGANISATION_STAFF,
+    ("management.new_place", "GET"): ORGANISATION_STAFF,
+    ("management.new_place", "POST"): ORGANISATION_STAFF,
+    ("management.edit_place", "GET"): ORGANISATION_STAFF,
+    ("management.edit_place", "POST"): ORGANISATION_STAFF,
     ("management.audit_log", "GET"): ADMIN,
     ("management.audit_csv", "GET"): ADMIN,
     ("management.sign_in_settings", "GET"): ADMIN,
@@ -157,16 +166,22 @@ def test_every_manage_route_is_in_the_table(app):
     assert EXPECTED.keys() - found == set(), "routes in the table that no longer exist"
 
 
-def _url(app, endpoint: str, world) -> str:
+def _url(app, endpoint: str, world, *, centre_group: bool = False) -> str:
+    """The endpoint's URL for the world's course, or (centre_group) for the centre's own
+    self-help group that the volunteer leader does not lead."""
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     enrollment = {
         "management.approve": world.requested,
         "management.decline": world.requested,
         "management.promote": world.waitlisted,
     }.get(endpoint, world.confirmed)
+    offering, occurrence = world.offering, world.occurrence
+    if centre_group:
+        offering, occurrence = world.centre_group, world.centre_group.occurrences[0]
+        enrollment = world.centre_group_enrollment
     values = {
-        "offering_id": world.offering.id,
-        "occurrence_id": world.occurrence.id,
+        "offering_id": offering.id,
+        "occurrence_id": occurrence.id,
         "enrollment_id": enrollment.id,
         "user_id": world.peer.id,
         "organisation_id": world.school.id,
@@ -197,7 +212,7 @@ CASES = [
     ("endpoint", "method", "who"), CASES, ids=[f"{e}-{m}-{w}" for e, m, w in CASES]
 )
 def test_route_allows_or_refuses_by_role(app, client, endpoint, method, who):
-    world = make_co_organised_world()
+    world = with_volunteer_leader(make_co_organised_world())
     if who != "anonymous":
         sign_in_as(client, world.by_role(who))
     response = client.open(_url(app, endpoint, world), method=method, data={})
@@ -230,7 +245,7 @@ NAMES, CONTACT, NEEDS = "names", "contact", "needs"
 RUNNER = {NAMES, CONTACT}  # the owning organisation's staff who run it
 FACILITATOR = {NAMES, CONTACT, NEEDS}
 _LIST = {"admin": FACILITATOR, "coordinator": RUNNER, "peer": FACILITATOR,
-         "centre_facilitator": FACILITATOR}  # fmt: skip
+         "centre_facilitator": FACILITATOR, "leader": FACILITATOR}  # fmt: skip
 
 PARTICIPANT_DATA: dict[str, dict[str, set[str]]] = {
     "management.participants": _LIST,
@@ -260,7 +275,7 @@ def _shown(body: str, world) -> set[str]:
 
 @pytest.mark.parametrize(("endpoint", "who"), DATA_CASES, ids=[f"{e}-{w}" for e, w in DATA_CASES])
 def test_participant_data_is_shown_by_role(app, client, endpoint, who):
-    world = make_co_organised_world()
+    world = with_volunteer_leader(make_co_organised_world())
     sign_in_as(client, world.by_role(who))
     response = client.get(_url(app, endpoint, world))
     body = response.get_data(as_text=True)
@@ -271,3 +286,36 @@ def test_participant_data_is_shown_by_role(app, client, endpoint, who):
     else:
         assert response.status_code == 200
         assert _shown(body, world) == expected
+
+
+# --- the volunteer leader and the rest of their organisation (issue 12) ---------------------
+#
+# The leader's organisation (the volunteer centre) owns a self-help group that its staff run.
+# It is their organisation's, not theirs: every route of that group refuses them, and shows
+# nothing of it — not its participants, not even its title or counts.
+
+OFFERING_ARGUMENTS = {"offering_id", "occurrence_id", "enrollment_id"}
+
+
+def test_volunteer_leader_is_refused_every_route_of_a_group_they_do_not_lead(app, client):
+    world = with_volunteer_leader(make_co_organised_world())
+    sign_in_as(client, world.leader)
+    tried, wrong = 0, []
+    for rule, method in _manage_routes(app):
+        if EXPECTED[(rule.endpoint, method)] in (PUBLIC, TOKEN):
+            continue
+        if not OFFERING_ARGUMENTS & set(rule.arguments):
+            continue
+        tried += 1
+        response = client.open(
+            _url(app, rule.endpoint, world, centre_group=True), method=method, data={}
+        )
+        body = response.get_data(as_text=True)
+        if (
+            response.status_code != 403
+            or world.centre_group.title in body
+            or world.centre_group_enrollment.name in body
+        ):
+            wrong.append((rule.endpoint, method, response.status_code))
+    assert tried > 40
+    assert wrong == []
