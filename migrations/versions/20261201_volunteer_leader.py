@@ -12,7 +12,7 @@ Downgrading cannot keep the role. A leader would become volunteer-centre staff, 
 edits much more, so their accounts are switched off instead (and keep their facilitator rows).
 
 Revision ID: 3e5d7a91c2b4
-Revises: 7c3e12a9d5f4
+Revises: 3f6a9d2c81b4
 Create Date: 2026-12-01 04:40:00
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3e5d7a91c2b4"
-down_revision = "7c3e12a9d5f4"
+down_revision = "3f6a9d2c81b4"
 branch_labels = None
 depends_on = None
 

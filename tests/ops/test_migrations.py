@@ -138,7 +138,7 @@ def test_volunteer_leader_role_keeps_the_rows_that_reference_users(other_app, em
 
     with roundtrip.app_context():
         try:
-            upgrade(revision="7c3e12a9d5f4")  # the revision before the leader role
+            upgrade(revision="3f6a9d2c81b4")  # the revision before the leader role
             with db.engine.begin() as c:
                 for sql in (
                     "INSERT INTO organisations (id, slug, name) VALUES (1, 'o', 'O')",
@@ -164,7 +164,7 @@ def test_volunteer_leader_role_keeps_the_rows_that_reference_users(other_app, em
                 c.exec_driver_sql("UPDATE users SET role = 'volunteer_leader' WHERE id = 1")
                 if db.engine.dialect.name == "sqlite":
                     assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            downgrade(revision="7c3e12a9d5f4")
+            downgrade(revision="3f6a9d2c81b4")
             with db.engine.connect() as c:
                 assert rows(c) == dict.fromkeys(rows(c), 1)
                 role, active = c.exec_driver_sql(
