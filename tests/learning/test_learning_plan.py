@@ -17,7 +17,7 @@ from app.learning.models import LearningPlan
 from app.models import UserRole
 from app.privacy.retention import RetentionRules, erase_enrollment, run_retention
 from tests.factories import make_enrollment, make_offering
-from tests.management.helpers import make_world, sign_in_as
+from tests.management.helpers import make_world, sign_in_as, with_volunteer_leader
 
 SECRET_GOAL = "Jeg vil turde tage bussen alene igen"
 SECRET_NOTE = "Søvnen er bedre efter anden mødegang"
@@ -43,7 +43,7 @@ def _app_context(app):
         yield
 
 
-WORLD_ATTRIBUTE = {"peer_worker": "peer"}
+WORLD_ATTRIBUTE = {"peer_worker": "peer", "volunteer_leader": "leader"}
 
 
 @pytest.fixture
@@ -86,7 +86,8 @@ def test_the_plan_is_encrypted_in_the_database(app, client, course_and_person):
 
 @pytest.mark.parametrize("role", [role.value for role in UserRole])
 def test_no_staff_role_can_read_a_plan(app, role):
-    world = make_world()  # the peer worker runs the course
+    # the peer worker runs the course, with a volunteer leader named on it too
+    world = with_volunteer_leader(make_world())
     owner = app.test_client()
     _sign_in_participant(owner, world.confirmed.email_normalized)
     assert _write(owner, world.offering).status_code == 302
