@@ -19,9 +19,10 @@ from app import (
 from app import config as config_module
 from app.api.routes import bp as api_bp
 from app.calendar.routes import bp as calendar_bp
+from app.catalogue import cards as catalogue_cards
 from app.catalogue.routes import bp as catalogue_bp
 from app.certificates.routes import bp as certificates_bp
-from app.database import install_sqlite_hooks, track_changes
+from app.database import SeatSource, install_sqlite_hooks, track_changes
 from app.demo.commands import seed_demo
 from app.enrollment.routes import bp as enrollment_bp
 from app.evaluations.routes import bp as evaluations_bp
@@ -31,7 +32,7 @@ from app.figures.routes import bp as figures_bp
 from app.learning.routes import bp as learning_bp
 from app.mail import courier
 from app.management.routes import bp as management_bp
-from app.models import ChangeMarker
+from app.models import PRIVATE_TABLES, ChangeMarker, SeatMarker
 from app.notices.commands import send_digests_command
 from app.ops import logs
 from app.ops.commands import backup_command
@@ -77,10 +78,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     page_cache.init_app(app)
+    catalogue_cards.init_app(app)
     transaction.init_app(app)  # after csrf and limiter: a refused request never takes the lock
     with app.app_context():
         install_sqlite_hooks(db.engine)
-    track_changes(ChangeMarker.__table__)
+    track_changes(
+        ChangeMarker.__table__,
+        private=PRIVATE_TABLES,
+        seats=SeatSource("enrollments", "offering_id", SeatMarker.__table__),
+    )
 
 
 def migrations_directory(app: Flask) -> str:

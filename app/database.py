@@ -6,6 +6,7 @@ Nothing here knows about offerings or enrollments.
 from __future__ import annotations
 
 import contextvars
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -112,15 +113,39 @@ def install_sqlite_hooks(engine: Engine) -> None:
 
 
 # --- the change marker ---------------------------------------------------------------------
-# One row whose counter rises in the same transaction as every change to the data. Page
+# One row whose counters rise in the same transaction as every change to the data. Page
 # caches, ETags and calendar validators compare against it: one indexed read tells every
 # worker whether anything changed since they rendered.
+#
+# Three counters, so that a sign-up does not throw away every public page:
+# - `version` rises with every change at all (feeds, the API and the prospectus use it);
+# - `structure_version` with every change a public page shows other than seats: an offering,
+#   its dates, a place, a theme... (not the outbox, the audit log or other private rows);
+# - `seats_version` with every change to a seat-holding row (an enrollment), and with it the
+#   counter of that row's offering alone in the per-offering marker table, so an offering's
+#   page stays cached while people sign up for another one.
+
+
+@dataclass(frozen=True)
+class SeatSource:
+    """Rows that hold seats (`table`), the column naming their offering, and the per-offering
+    counters (`markers`: a table of (offering_id primary key, version))."""
+
+    table: str
+    offering_column: str
+    markers: sa.Table
+
 
 _tracked: set[str] = set()
 
 
-def track_changes(table: sa.Table) -> None:
-    """Bump `table`'s counter in every session transaction that changed something."""
+def track_changes(
+    table: sa.Table, *, private: frozenset[str] = frozenset(), seats: SeatSource | None = None
+) -> None:
+    """Raise `table`'s counters in every session transaction that changed something.
+
+    `private` names tables that no public page shows: a change to them raises `version` only.
+    """
     if table.name in _tracked:  # listeners are global: one set, however many apps
         return
     _tracked.add(table.name)
@@ -128,10 +153,29 @@ def track_changes(table: sa.Table) -> None:
     # database, a test's OpenID provider) have no change marker to raise.
     from flask_sqlalchemy.session import Session as session_class
 
+    own_tables = {table.name} | ({seats.markers.name} if seats else set())
+
+    def _note(session, name: str, offering_id=None) -> None:
+        info = session.info
+        info["changed"] = True
+        if seats is not None and name == seats.table and offering_id is not None:
+            info.setdefault("seat_offerings", set()).add(offering_id)
+        elif name not in private:
+            info["structure_changed"] = True
+
     @event.listens_for(session_class, "after_flush")
     def _remember(session, _flush_context):
-        if session.new or session.dirty or session.deleted:
-            session.info["changed"] = True
+        # Still the state before the flush here: new, dirty and deleted, with their history.
+        for instance in [*session.new, *session.deleted]:
+            _note(session, instance.__table__.name, _offering_of(instance))
+        for instance in session.dirty:
+            if session.is_modified(instance, include_collections=False):
+                _note(session, instance.__table__.name, _offering_of(instance))
+
+    def _offering_of(instance):
+        if seats is None or instance.__table__.name != seats.table:
+            return None
+        return getattr(instance, seats.offering_column, None)
 
     @event.listens_for(session_class, "do_orm_execute")
     def _remember_bulk(orm_execute_state):
@@ -141,13 +185,52 @@ def track_changes(table: sa.Table) -> None:
             or orm_execute_state.is_update
             or orm_execute_state.is_delete
         )
-        if is_dml and getattr(statement, "table", None) is not table:
-            orm_execute_state.session.info["changed"] = True
+        target = getattr(statement, "table", None)
+        if is_dml and target is not None and target.name not in own_tables:
+            # Rows changed in bulk: which offerings is unknown, so every page starts afresh.
+            info = orm_execute_state.session.info
+            info["changed"] = True
+            if target.name not in private:
+                info["structure_changed"] = True
 
     @event.listens_for(session_class, "before_commit")
     def _bump(session):
         session.flush()  # commit's own flush comes after this hook; count its changes now
-        if session.info.pop("changed", False):
-            session.execute(
-                table.update().where(table.c.id == 1).values(version=table.c.version + 1)
+        info = session.info
+        if not info.pop("changed", False):
+            return
+        structure = info.pop("structure_changed", False)
+        offerings = info.pop("seat_offerings", set())
+        session.execute(
+            table.update()
+            .where(table.c.id == 1)
+            .values(
+                version=table.c.version + 1,
+                structure_version=table.c.structure_version + int(structure),
+                seats_version=table.c.seats_version + int(bool(offerings)),
             )
+        )
+        if offerings and seats is not None:
+            _bump_offerings(session, seats.markers, sorted(offerings))
+
+
+def note_seats_changed(session, offering_id: int) -> None:
+    """Render the pages showing this offering's seats afresh at the next commit."""
+    session.info["changed"] = True
+    session.info.setdefault("seat_offerings", set()).add(offering_id)
+
+
+def _bump_offerings(session, markers: sa.Table, offering_ids: list[int]) -> None:
+    """Raise each offering's own counter (a row is made the first time)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(markers).values([{"offering_id": i, "version": 1} for i in offering_ids])
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[markers.c.offering_id],
+            set_={"version": markers.c.version + 1},
+        )
+    )

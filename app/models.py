@@ -167,6 +167,43 @@ class ChangeMarker(db.Model):
     __tablename__ = "change_marker"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Public pages other than seats; seats anywhere (see app/database.py).
+    structure_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    seats_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+
+
+# Tables no public page (catalogue, offering page, API, prospectus) shows: a change to them
+# keeps those pages cached (app/database.py). Attendance and users stay out on purpose.
+PRIVATE_TABLES = frozenset(
+    {
+        "audit_log",
+        "certificates",
+        "evaluation_answers",
+        "evaluation_invites",
+        "figures_uploads",
+        "learning_plans",
+        "notice_preferences",
+        "outbox_messages",
+        "password_reset_tokens",
+        "pending_notices",
+        "personal_calendars",
+        "sign_in_tokens",
+        "sms_messages",
+        "wellbeing_answers",
+        "wellbeing_keys",
+    }
+)
+
+
+class SeatMarker(db.Model):
+    """Per offering: a counter that rises with every change to its enrollments, so its public
+    page is rendered again when its seats change, and not when another offering's do."""
+
+    __tablename__ = "seat_markers"
+    offering_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("offerings.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 offering_co_organisers = sa.Table(
@@ -568,6 +605,8 @@ class Attendance(db.Model):
 
 
 class OutboxStatus(LabelledEnum):
+    # a sign-up's mail, written right after the commit (app/enrollment/standing.py)
+    DRAFT = "draft", _l("Being written")
     PENDING = "pending", _l("Waiting to be sent")
     SENT = "sent", _l("Sent")
     # gave up after the last retry; staff can see it and resend

@@ -36,7 +36,13 @@ from app.i18n import LANG_COOKIE, choose_language, select_locale
 from app.routing import SLUG
 
 _MARKER_QUERY = "SELECT version FROM change_marker WHERE id = 1"
-_MARKER_SQL = sa.text(_MARKER_QUERY)
+_CATALOGUE_QUERY = "SELECT structure_version, seats_version FROM change_marker WHERE id = 1"
+_OFFERING_QUERY = (
+    "SELECT c.structure_version, m.version FROM change_marker c"
+    " LEFT JOIN offerings o ON o.slug = {slug}"
+    " LEFT JOIN seat_markers m ON m.offering_id = o.id WHERE c.id = 1"
+)
+_OFFERING_PATH = re.compile(rf"^/offerings/({SLUG})$")
 
 
 class PageCache:
@@ -74,17 +80,49 @@ def current_marker() -> int:
     so a cached page costs a single round trip. A session that is already in a transaction, or
     bound to an open connection (the tests), reads it there instead and sees its own changes.
     """
+    return _read(_MARKER_QUERY)[0]
+
+
+def marker_for(path: str) -> str:
+    """What a public page at `path` depends on, as one string for its cache key.
+
+    The catalogue: everything public but seats, and seats anywhere. An offering's page:
+    everything public but seats, and its own seats, so a sign-up for one offering keeps every
+    other offering's page cached. The rest (API, prospectus): every change at all.
+    """
+    if path == "/":
+        structure, seats = _read(_CATALOGUE_QUERY)
+        return f"c{structure}.{seats}"
+    offering = _OFFERING_PATH.match(path)
+    if offering is not None:
+        structure, seats = _read(_OFFERING_QUERY, offering.group(1))
+        return f"o{structure}.{seats or 0}"
+    return str(current_marker())
+
+
+def page_marker(path: str) -> str:
+    """The marker this request's page is keyed by (read once per request)."""
+    marker = request.environ.get(_MARKER)
+    if marker is None:
+        marker = request.environ[_MARKER] = marker_for(path)
+    return marker
+
+
+def _read(query: str, parameter: str | None = None) -> tuple:
     if db.session.registry.has():  # else no session yet, so no transaction either
         session = db.session()
         if session.in_transaction() or isinstance(session.bind, sa.Connection):
-            return session.execute(_MARKER_SQL).scalar_one()
-    return _read_autocommit(db.engine, _MARKER_QUERY)
+            params = {} if parameter is None else {"p": parameter}
+            return tuple(session.execute(sa.text(query.format(slug=":p")), params).one())
+    return _read_autocommit(db.engine, query, parameter)
 
 
 _held = threading.local()  # (engine, pid, DBAPI connection) of this thread's marker reads
 
 
-def _read_autocommit(engine: sa.Engine, query: str, *, retry: bool = True) -> int:
+def _read_autocommit(
+    engine: sa.Engine, query: str, parameter: str | None = None, *, retry: bool = True
+) -> tuple:
     held = getattr(_held, "connection", None)
     if held is None or held[0] is not engine or held[1] != os.getpid():
         if held is not None and held[1] == os.getpid():
@@ -98,8 +136,12 @@ def _read_autocommit(engine: sa.Engine, query: str, *, retry: bool = True) -> in
     try:
         cursor = held[2].cursor()
         try:
-            cursor.execute(query)
-            return cursor.fetchone()[0]
+            if parameter is None:
+                cursor.execute(query)
+            else:
+                placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+                cursor.execute(query.format(slug=placeholder), (parameter,))
+            return tuple(cursor.fetchone())
         finally:
             cursor.close()
     except engine.dialect.loaded_dbapi.Error:
@@ -109,7 +151,7 @@ def _read_autocommit(engine: sa.Engine, query: str, *, retry: bool = True) -> in
             held[2].close()
         if not retry:
             raise
-        return _read_autocommit(engine, query, retry=False)
+        return _read_autocommit(engine, query, parameter, retry=False)
 
 
 def _personal_request() -> bool:
@@ -130,7 +172,7 @@ def cached_page(view: Callable) -> Callable:
             return view(*args, **kwargs)
         # select_locale: the language Babel will choose, without building a babel Locale.
         key = request.environ.get(_KEY) or page_key(
-            current_marker(), select_locale(), request.full_path
+            page_marker(request.path), select_locale(), request.full_path
         )
         request.environ[_CACHEABLE] = True
         etag = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
@@ -154,11 +196,12 @@ def cached_page(view: Callable) -> Callable:
     return wrapper
 
 
-def page_key(marker: int, language: str, full_path: str) -> str:
+def page_key(marker: int | str, language: str, full_path: str) -> str:
     return f"{marker}|{language}|{int(time.time()) // 60}|{full_path}"
 
 
 _KEY = "holdplads.page_key"  # set by the middleware, so Flask uses the very same key
+_MARKER = "holdplads.page_marker"  # the marker behind that key (fragments use it too)
 _CACHEABLE = "holdplads.page_cacheable"  # set by cached_page: this answer may be kept whole
 # The URLs of the views wrapped in `cached_page` (tests/test_routing.py checks it).
 _CACHED_PATHS = re.compile(
@@ -235,7 +278,7 @@ class CachedPageMiddleware:
             asked, remembered, environ.get("HTTP_ACCEPT_LANGUAGE", ""), languages
         )
         with self.app.app_context():
-            marker = current_marker()
+            marker = environ[_MARKER] = marker_for(path)
         return page_key(marker, language, f"{path}?{query}")
 
     def clear(self) -> None:

@@ -22,6 +22,11 @@ catches a domain error and redirects with a message has nothing to undo.
 A view may read and validate before it takes the lock (the sign-up form during a rush, so that a
 rush is not serialised on rendering forms): mark it `@reads_before_writing` and call
 `begin_write()` right before it acts.
+
+Work that must not hold the request's locks (the mail of a sign-up, app/enrollment/standing.py)
+is handed to `after_commit`: it runs once the request's work is committed, in a write
+transaction of its own, and leaves a trace in the database that a scheduled command finishes
+should it fail or the process stop.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from app.database import set_write_intent
@@ -45,6 +50,7 @@ class WriteTransaction:
         self.session = session
         self.begun = False
         self._previous_intent: bool | None = None
+        self.then: list[Callable[[], object]] = []  # see `after_commit`
 
     def begin(self) -> None:
         """End the read (if any) and open the writer's transaction now. Idempotent."""
@@ -109,6 +115,34 @@ def begin_write() -> None:
     transaction.begin()
 
 
+def after_commit(work: Callable[[], object]) -> bool:
+    """Run `work` after this request's commit, in a write transaction of its own.
+
+    Returns False outside a writing request (a command, a service called directly): the
+    caller then does the work at once, in its own transaction.
+    """
+    transaction = g.get("write_transaction") if has_request_context() else None
+    if transaction is None:
+        return False
+    transaction.then.append(work)
+    return True
+
+
+def _run_after_commit(work: Callable[[], object]) -> None:
+    follow = WriteTransaction(db.session())
+    follow.begin()
+    try:
+        work()
+    except Exception:  # noqa: BLE001 - the answer is given; what is left, the timer finishes
+        follow.end(keep=False)
+        current_app.logger.exception("work after the commit failed; the timer finishes it")
+        return
+    try:
+        follow.end(keep=True)
+    except Exception:  # noqa: BLE001 - as above
+        current_app.logger.exception("work after the commit failed; the timer finishes it")
+
+
 def _view_flag(name: str) -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, name, False))
@@ -127,7 +161,10 @@ def _begin_if_writing() -> None:
 def _commit_or_roll_back(response: Response) -> Response:
     transaction = g.pop("write_transaction", None)
     if transaction is not None:
-        transaction.end(keep=response.status_code < 400)
+        keep = response.status_code < 400
+        transaction.end(keep=keep)
+        for work in transaction.then if keep else ():
+            _run_after_commit(work)
     return response
 
 

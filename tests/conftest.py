@@ -141,6 +141,7 @@ def _clear_page_caches(app) -> None:
     """Markers roll back with each test, so a cached page could match a later test's marker."""
     app.extensions["page_cache"].clear()
     app.extensions["page_answers"].clear()
+    app.extensions["catalogue_cards"].clear()
 
 
 class _TestScopedSession(scoped_session):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Enrollment, EnrollmentStatus, OutboxMessage
 from tests.catalogue.test_query_count import count_queries
 from tests.factories import make_enrollment, make_offering
 
@@ -47,3 +51,100 @@ def test_visitors_with_a_session_never_get_a_shared_answer(client):
     page = client.get(url).text
     assert "Tak for din tilmelding" in page
     assert "Tak for din tilmelding" not in client.get(url).text
+
+
+# --- what a change throws away (issue 17): a sign-up renders only what shows its seats --------
+
+
+def _sign_up(app, offering, n: int) -> None:
+    """A sign-up through the form, by another visitor (their session stays theirs)."""
+    answer = app.test_client().post(
+        f"/offerings/{offering.slug}/enroll",
+        data={
+            "name": f"Deltager {n}",
+            "email": f"deltager{n}@example.com",
+            "audience": "citizen",
+            "consent": "y",
+        },
+    )
+    assert answer.status_code == 302, answer.text
+
+
+def test_a_sign_up_keeps_every_other_offerings_page_cached(app, client):
+    wanted = make_offering(title="Det alle vil på", capacity=4)
+    other = make_offering(title="Et andet forløb", capacity=4)
+    other_url = f"/offerings/{other.slug}"
+    other_page = client.get(other_url)
+    assert "4 ledige pladser" in client.get(f"/offerings/{wanted.slug}").text
+
+    _sign_up(app, wanted, 1)
+
+    with count_queries(app) as statements:
+        again = client.get(other_url)
+    assert len(statements) == 1  # its marker only: answered whole, nothing rendered
+    assert again.headers["ETag"] == other_page.headers["ETag"]
+    assert "3 ledige pladser" in client.get(f"/offerings/{wanted.slug}").text
+    catalogue = client.get("/").text
+    assert "3 ledige pladser" in catalogue and "4 ledige pladser" in catalogue
+
+
+def test_a_change_to_what_every_page_shows_renders_them_all_afresh(client):
+    offering = make_offering(title="Før", capacity=4)
+    page = client.get(f"/offerings/{offering.slug}")
+    catalogue = client.get("/")
+    offering.location.name = "Et nyt sted"
+    db.session.commit()
+    assert client.get(f"/offerings/{offering.slug}").headers["ETag"] != page.headers["ETag"]
+    assert "Et nyt sted" in client.get(f"/offerings/{offering.slug}").text
+    assert client.get("/").headers["ETag"] != catalogue.headers["ETag"]
+    assert "Et nyt sted" in client.get("/").text
+
+
+def test_mail_going_out_keeps_the_public_pages_cached(client):
+    offering = make_offering(title="Post", capacity=4)
+    make_enrollment(offering)
+    catalogue = client.get("/")
+    page = client.get(f"/offerings/{offering.slug}")
+    api = client.get("/api/v1/offerings")
+    db.session.add(
+        OutboxMessage(kind="confirmed", to_address="a@example.com", subject="Tak", body_text="Tak")
+    )
+    db.session.commit()
+    assert client.get("/").headers["ETag"] == catalogue.headers["ETag"]
+    assert client.get(f"/offerings/{offering.slug}").headers["ETag"] == page.headers["ETag"]
+    # The API keeps the plain rule: any change at all is a new answer.
+    assert client.get("/api/v1/offerings").headers["ETag"] != api.headers["ETag"]
+
+
+def test_enrollments_changed_in_bulk_render_every_page_afresh(client):
+    offering = make_offering(title="I bulk", capacity=4)
+    make_enrollment(offering)
+    other = make_offering(title="Ved siden af", capacity=4)
+    other_page = client.get(f"/offerings/{other.slug}")
+    assert "3 ledige pladser" in client.get(f"/offerings/{offering.slug}").text
+    db.session.execute(
+        sa.update(Enrollment)
+        .where(Enrollment.offering_id == offering.id)
+        .values(status=EnrollmentStatus.CANCELLED)
+    )
+    db.session.commit()
+    assert "4 ledige pladser" in client.get(f"/offerings/{offering.slug}").text
+    assert client.get(f"/offerings/{other.slug}").headers["ETag"] != other_page.headers["ETag"]
+
+
+def test_the_catalogue_after_a_sign_up_costs_its_seat_counts_and_is_the_page_rendered_afresh(
+    app, client
+):
+    offerings = [make_offering(title=f"Forløb {n}", capacity=3) for n in range(4)]
+    make_enrollment(offerings[1])
+    client.get("/")
+    for person in range(2):  # two of its three seats
+        make_enrollment(offerings[2], email=f"fyldt{person}@example.com")
+    with count_queries(app) as statements:
+        kept = client.get("/").text
+    # The markers, then the seat counts of the page's offerings: no list, no rendering.
+    assert len(statements) == 2, statements
+    assert "1 ledig plads" in kept and "2 ledige pladser" in kept
+    for cache in ("page_cache", "page_answers", "catalogue_cards"):
+        app.extensions[cache].clear()
+    assert client.get("/").text == kept

@@ -6,29 +6,52 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from itertools import groupby
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from app.catalogue import cards
 from app.catalogue.queries import CatalogueFilters, all_themes, catalogue_page, offering_detail
 from app.catalogue.render import markdown_to_html
 from app.database import utcnow
 from app.dates import EARLIEST, LATEST
-from app.i18n import local, localized
+from app.i18n import local, localized, select_locale
 from app.models import Audience, OfferingKind
 from app.page_cache import cached_page
 
 bp = Blueprint("catalogue", __name__)
+bp.add_app_template_global(cards.offering_card, "kept_offering_card")
 
 
 @bp.get("/")
 @cached_page
 def index():
-    """The catalogue: every public offering still to come, soonest first, grouped by month."""
+    """The catalogue: every public offering still to come, soonest first, grouped by month.
+
+    Rendered in parts (app/catalogue/cards.py): after a sign-up, the page kept for this
+    structure version gets its seat lines from one query, and nothing else is rendered.
+    """
     filters = CatalogueFilters.from_args(request.args)
-    page = catalogue_page(filters, now=utcnow())
+    now = utcnow()
+    if filters.free:  # which offerings are listed depends on the seats themselves
+        page, body, status = _render_index(filters, now)
+        return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
+    key = cards.skeleton_key(select_locale(), int(time.time()) // 60, request.full_path)
+    skeleton = cards.kept_skeleton(key)
+    if skeleton is not None:
+        return cards.fill_seats(skeleton.html, cards.seat_states(skeleton, now)), skeleton.status
+    page, body, status = _render_index(filters, now)
+    cards.keep_skeleton(key, cards.skeleton_of(body, status, page.entries))
+    return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
+
+
+def _render_index(filters: CatalogueFilters, now: datetime):
+    """The catalogue page with a slot for each seat line: (page, html, status)."""
+    page = catalogue_page(filters, now=now)
     themes = all_themes()
     months = [
         (month, list(entries))
@@ -51,7 +74,7 @@ def index():
         latest_date=LATEST.isoformat(),
     )
     # A date we could not use: the page still answers (the form says what is wrong), as a 400.
-    return body, 400 if filters.date_problems else 200
+    return page, body, 400 if filters.date_problems else 200
 
 
 @bp.get("/offerings/<slug:slug>")

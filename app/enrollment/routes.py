@@ -47,7 +47,7 @@ from app.emails import normalize_email
 from app.enrollment import absence, services
 from app.enrollment.forms import CorrectDetailsForm, EmailForm, SignupForm
 from app.enrollment.messages import ended_label, participant_message
-from app.enrollment.seats import public_offering_seats
+from app.enrollment.seats import public_offering, public_offering_seats
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
     find_sign_in_token,
@@ -138,14 +138,24 @@ def _email_key() -> str:
     _per_offering_limit, methods=["POST"], key_func=_offering_key, scope="signup-offering"
 )
 def enroll(slug: str):
-    """The sign-up form, and the sign-up itself."""
+    """The sign-up form, and the sign-up itself.
+
+    A POST counts no seats before it takes the lock (the service counts them under it): in a
+    rush, every statement before the lock is one more for each of the people waiting.
+    """
     now = utcnow()
-    detail = public_offering_seats(slug, now)
-    if detail is None:
-        abort(404)
-    offering = detail.offering
-    if not detail.availability.signup_possible:
-        return render_template("enrollment/closed.html", detail=detail, offering=offering)
+    if request.method == "POST":
+        offering = public_offering(slug)
+        if offering is None:
+            abort(404)
+        detail = None
+    else:
+        detail = public_offering_seats(slug, now)
+        if detail is None:
+            abort(404)
+        offering = detail.offering
+        if not detail.availability.signup_possible:
+            return _closed(detail)
     form = SignupForm(
         audiences=offering.audiences,
         staff_only=offering.for_staff_only,
@@ -177,11 +187,18 @@ def enroll(slug: str):
         except services.AudienceNotAllowed as error:
             form.audience.errors.append(participant_message(error))
             return render_template(
-                "enrollment/enroll.html", form=form, detail=detail, offering=offering
+                "enrollment/enroll.html",
+                form=form,
+                detail=public_offering_seats(slug, now),
+                offering=offering,
             ), 400
         except services.SignupClosed:
-            return render_template("enrollment/closed.html", detail=detail, offering=offering)
+            return _closed(public_offering_seats(slug, now))
         return redirect(url_for(".done", slug=slug))
+    if detail is None:  # a POST with something to correct: the form again, with the seats
+        detail = public_offering_seats(slug, now)
+        if not detail.availability.signup_possible:
+            return _closed(detail)
     # The form was left open too long (the token expired) or the mail app's browser lost the
     # cookie: the same form again, with what was typed and a fresh token, and one line.
     token_expired = bool(form.csrf_token.errors) if form.meta.csrf else False
@@ -194,6 +211,10 @@ def enroll(slug: str):
         token_expired=token_expired,
         field_errors={k: v for k, v in form.errors.items() if k != "csrf_token"},
     ), status
+
+
+def _closed(detail):
+    return render_template("enrollment/closed.html", detail=detail, offering=detail.offering)
 
 
 @bp.get("/offerings/<slug:slug>/enroll/done")
@@ -531,8 +552,12 @@ def my_sign_out():
 @click.option("--limit", default=100, show_default=True, help="Most messages to send.")
 def send_mail_command(limit: int) -> None:
     """Send due messages from the outbox (run every minute)."""
+    from app.enrollment.standing import write_left_drafts
     from app.sms.outbox import send_pending_sms
 
+    written = write_left_drafts(now=utcnow())
+    if written:
+        log_job("write-mail-drafts", written=written)
     report = send_pending(now=utcnow(), limit=limit)
     log_job("send-mail", sent=report.sent, retrying=report.retrying, failed=report.failed)
     click.echo(str(report))

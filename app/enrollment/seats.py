@@ -19,6 +19,7 @@ reads the database and hands those rules their facts.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,12 +47,13 @@ from app.models import (
 # --- a page of offerings ---------------------------------------------------------------------
 
 
-def seat_summary():
+def seat_summary(offering_ids: list[int] | None = None):
     """Per offering: seats held (confirmed + offered) and people waiting, as a subquery.
 
     Outer-join it on `offering_id`; an offering nobody signed up for has no row (read NULL
-    as 0, as `facts_from_row` does).
+    as 0, as `facts_from_row` does). With `offering_ids`, only those offerings are counted.
     """
+    only = [] if offering_ids is None else [Enrollment.offering_id.in_(offering_ids)]
     return (
         sa.select(
             Enrollment.offering_id.label("offering_id"),
@@ -66,9 +68,29 @@ def seat_summary():
             ).label("interest_count"),
             sa.func.sum(sa.case((_ready(), 1), else_=0)).label("ready_count"),
         )
+        .where(*only)
         .group_by(Enrollment.offering_id)
         .subquery("seat_summary")
     )
+
+
+def with_seats(facts: OfferingFacts, row) -> OfferingFacts:
+    """`facts` with the seat counts of a `seat_summary` row (None: nobody signed up)."""
+    return dataclasses.replace(
+        facts,
+        seats_taken=int(row.seats_taken or 0) if row else 0,
+        waitlist_count=int(row.waitlist_count or 0) if row else 0,
+        interest_count=int(row.interest_count or 0) if row else 0,
+        ready_count=int(row.ready_count or 0) if row else 0,
+    )
+
+
+def seat_rows(offering_ids: list[int]) -> dict:
+    """The `seat_summary` rows of these offerings, by offering id: one query."""
+    if not offering_ids:
+        return {}
+    summary = seat_summary(offering_ids)
+    return {row.offering_id: row for row in db.session.execute(sa.select(summary))}
 
 
 def _ready():
@@ -188,13 +210,23 @@ def offering_seats(offering: Offering, now: datetime) -> OfferingSeats:
     )
 
 
-def public_offering_seats(slug: str, now: datetime) -> OfferingSeats | None:
-    """A public offering by its slug, with its seats (the sign-up pages); None if not public."""
-    offering = db.session.scalars(
+def availability_now(offering: Offering, now: datetime) -> Availability:
+    """Whether one can sign up now and how: one query (no per-audience seats)."""
+    return availability(facts_from_row(offering, _facts_row(offering.id)), now)
+
+
+def public_offering(slug: str) -> Offering | None:
+    """A public offering by its slug; None if not public."""
+    return db.session.scalars(
         sa.select(Offering).where(
             Offering.slug == slug, Offering.status.in_(PUBLIC_OFFERING_STATUSES)
         )
     ).first()
+
+
+def public_offering_seats(slug: str, now: datetime) -> OfferingSeats | None:
+    """A public offering by its slug, with its seats (the sign-up pages); None if not public."""
+    offering = public_offering(slug)
     return None if offering is None else offering_seats(offering, now)
 
 

@@ -21,10 +21,11 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.audit import AuditAction, record_audit
-from app.database import as_utc
+from app.database import as_utc, note_seats_changed
 from app.emails import normalize_email
 from app.enrollment.availability import SeatState, signup_closes_at
 from app.enrollment.seats import (
+    availability_now,
     has_free_seat,
     has_seat_for,
     held_by_audience,
@@ -32,19 +33,18 @@ from app.enrollment.seats import (
     seats_taken,
 )
 from app.enrollment.shares import can_take_seat, shares_apply, shares_of
+from app.enrollment.standing import mail_standing, mail_standing_after_commit
 from app.enrollment.tokens import manage_token, new_manage_nonce_hash
 from app.extensions import db
+from app.mail.kinds import MailKind
 from app.mail.participants import (
-    mail_already_enrolled,
     mail_approved,
     mail_cancelled,
     mail_cancelled_by_staff,
     mail_confirmed,
     mail_declined,
-    mail_interest_registered,
     mail_offer,
     mail_offer_expired,
-    mail_requested,
     mail_waitlisted,
 )
 from app.models import (
@@ -249,19 +249,6 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
     return enrollment, manage_token(enrollment)
 
 
-def _mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> None:
-    """The mail that says where a person stands after they got in line or a seat."""
-    if enrollment.status == EnrollmentStatus.CONFIRMED:
-        mail_confirmed(enrollment, token=token, now=now)
-    elif enrollment.status == EnrollmentStatus.WAITLISTED:
-        position = waitlist_position(enrollment)
-        mail_waitlisted(enrollment, position=position, token=token, now=now)
-    elif enrollment.status == EnrollmentStatus.REQUESTED:
-        mail_requested(enrollment, token=token, now=now)
-    elif enrollment.status == EnrollmentStatus.INTERESTED:
-        mail_interest_registered(enrollment, token=token, now=now)
-
-
 def can_cancel(enrollment: Enrollment) -> bool:
     """A seat or a request is cancelled here; an offer is declined, the waiting list left."""
     return enrollment.status in (
@@ -282,9 +269,9 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
     offering = lock_offering(offering_id)
     if offering.status == OfferingStatus.DRAFT:
         raise NotFound(offering_id)
-    seats = offering_seats(offering, now)
-    if not seats.availability.signup_possible:
-        raise SignupClosed(seats.availability.state)
+    state = availability_now(offering, now)
+    if not state.signup_possible:
+        raise SignupClosed(state.state)
     if person.audience not in offering.audiences:
         raise AudienceNotAllowed(person.audience)
     existing = _active_enrollment_for(offering.id, normalize_email(person.email))
@@ -303,7 +290,8 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
     if status == EnrollmentStatus.CONFIRMED and hold_hours > 0:
         enrollment.hold_expires_at = now + timedelta(hours=hold_hours)
         db.session.flush()
-    _mail_standing(enrollment, token, now)
+    # The mail is written after the commit, when the offering's lock is let go.
+    mail_standing_after_commit(enrollment, now)
     if status == EnrollmentStatus.REQUESTED:
         tell_facilitators(enrollment, NoticeEvent.REQUEST, now=now)
     return enrollment, token
@@ -339,8 +327,10 @@ def sign_up(offering_id: int, person: PersonDetails, *, now: datetime) -> str | 
 def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
     """Someone signed up again with the same address: mail their manage link to it again."""
     enrollment = _load_locked(enrollment_id)
-    token = manage_token(enrollment)
-    mail_already_enrolled(enrollment, token=token, now=now)
+    mail_standing_after_commit(enrollment, now, kind=MailKind.ALREADY_ENROLLED)
+    # A new sign-up raises its offering's seat counter: so does this one, so that both
+    # answers do the same work (nobody learns from the time who is signed up).
+    note_seats_changed(db.session(), enrollment.offering_id)
 
 
 def add_participant_by_staff(
@@ -362,7 +352,7 @@ def add_participant_by_staff(
     status = EnrollmentStatus.CONFIRMED if seat else EnrollmentStatus.WAITLISTED
     enrollment, token = _new_enrollment(offering, person, status=status, now=now)
     enrollment.added_by_id = staff_user_id
-    _mail_standing(enrollment, token, now)
+    mail_standing(enrollment, token, now)
     return enrollment
 
 

@@ -323,7 +323,7 @@ def mail_state(*, limit: int = 200) -> MailState:
     )
     pending_count, oldest = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.status == OutboxStatus.PENDING
+            OutboxMessage.status.in_((OutboxStatus.DRAFT, OutboxStatus.PENDING))
         )
     ).one()
     return MailState(failed=failed, pending_count=pending_count, oldest_pending=as_utc(oldest))

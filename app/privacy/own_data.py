@@ -347,7 +347,7 @@ def _end_future_seat(enrollment: Enrollment, now: datetime) -> bool:
 
 def _purge_mails(messages: list[OutboxMessage], now: datetime) -> None:
     for message in messages:
-        if message.status == OutboxStatus.PENDING:
+        if message.status in (OutboxStatus.DRAFT, OutboxStatus.PENDING):
             db.session.delete(message)
         else:
             purge_message(message, now=now)

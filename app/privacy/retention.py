@@ -143,7 +143,7 @@ def erase_enrollment(enrollment: Enrollment, *, now: datetime) -> None:
         sa.select(OutboxMessage).where(OutboxMessage.enrollment_id == enrollment.id)
     ).all()
     for message in messages:
-        if message.status == OutboxStatus.PENDING:
+        if message.status in (OutboxStatus.DRAFT, OutboxStatus.PENDING):
             db.session.delete(message)  # nobody left to send it to
         else:
             purge_message(message, now=now)

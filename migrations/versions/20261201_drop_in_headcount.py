@@ -5,13 +5,14 @@ Revises: 14b0e7a2d002
 Create Date: 2026-12-01 01:20:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b12b0a1c0001'
-down_revision = '14b0e7a2d002'
+revision = "b12b0a1c0001"
+down_revision = "14b0e7a2d002"
 branch_labels = None
 depends_on = None
 
@@ -29,15 +30,15 @@ def _foreign_keys(on: bool) -> None:
 
 def upgrade():
     _foreign_keys(False)
-    with op.batch_alter_table('occurrences', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('headcount', sa.Integer(), nullable=True))
-        batch_op.create_check_constraint('headcount', 'headcount IS NULL OR headcount >= 0')
+    with op.batch_alter_table("occurrences", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("headcount", sa.Integer(), nullable=True))
+        batch_op.create_check_constraint("headcount", "headcount IS NULL OR headcount >= 0")
     _foreign_keys(True)
 
 
 def downgrade():
     _foreign_keys(False)
-    with op.batch_alter_table('occurrences', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('ck_occurrences_headcount'), type_='check')
-        batch_op.drop_column('headcount')
+    with op.batch_alter_table("occurrences", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_occurrences_headcount"), type_="check")
+        batch_op.drop_column("headcount")
     _foreign_keys(True)

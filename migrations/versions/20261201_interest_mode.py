@@ -51,7 +51,10 @@ def _active_index(batch_op, condition, create: bool) -> None:
     }
     if create:
         batch_op.create_index(
-            "uq_enrollments_active_person", ["offering_id", "email_normalized"], unique=True, **kwargs
+            "uq_enrollments_active_person",
+            ["offering_id", "email_normalized"],
+            unique=True,
+            **kwargs,
         )
     else:
         batch_op.drop_index("uq_enrollments_active_person", **kwargs)

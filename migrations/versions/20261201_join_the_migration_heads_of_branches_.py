@@ -6,8 +6,6 @@ Create Date: 2026-12-01 02:16:58.394104
 
 """
 
-
-
 # revision identifiers, used by Alembic.
 revision = "a32a59db65c4"
 down_revision = ("14a0d1e5c001", "6a7fdc61c212", "00ec1f7397e8")

@@ -5,13 +5,14 @@ Revises: b12b0a1c0001
 Create Date: 2026-12-01 01:35:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b12b0a1c0002'
-down_revision = 'b12b0a1c0001'
+revision = "b12b0a1c0002"
+down_revision = "b12b0a1c0001"
 branch_labels = None
 depends_on = None
 
@@ -29,10 +30,10 @@ def _foreign_keys(on: bool) -> None:
 
 def upgrade():
     _foreign_keys(False)
-    with op.batch_alter_table('enrollments', schema=None) as batch_op:
-        batch_op.alter_column('email', existing_type=sa.String(length=254), nullable=True)
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
+        batch_op.alter_column("email", existing_type=sa.String(length=254), nullable=True)
         batch_op.alter_column(
-            'email_normalized', existing_type=sa.String(length=254), nullable=True
+            "email_normalized", existing_type=sa.String(length=254), nullable=True
         )
     _foreign_keys(True)
 
@@ -44,9 +45,9 @@ def downgrade():
         "UPDATE enrollments SET email = '', email_normalized = 'no-email-' || id "
         "WHERE email IS NULL"
     )
-    with op.batch_alter_table('enrollments', schema=None) as batch_op:
+    with op.batch_alter_table("enrollments", schema=None) as batch_op:
         batch_op.alter_column(
-            'email_normalized', existing_type=sa.String(length=254), nullable=False
+            "email_normalized", existing_type=sa.String(length=254), nullable=False
         )
-        batch_op.alter_column('email', existing_type=sa.String(length=254), nullable=False)
+        batch_op.alter_column("email", existing_type=sa.String(length=254), nullable=False)
     _foreign_keys(True)

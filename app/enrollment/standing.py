@@ -1,0 +1,113 @@
+"""The mail that tells a person where they stand, written after the offering's lock is let go.
+
+During a rush every sign-up for one offering waits for the one before it to commit: the lock
+on the offering row is held from counting the seats to the commit. Writing the mail (its
+templates, the dates in words, the calendar file) took about a third of that time. So the
+public sign-up leaves only a draft in the outbox, in the same transaction as the seat, and
+the mail is written right after the commit, in a short transaction of its own
+(`after_commit` in app/transaction.py). Deleting the draft is the claim, so each is written
+once. Should the process stop in between, `flask send-mail` writes the drafts left over (a
+minute old), so no mail is ever lost. Outside a request (commands, tests of the services)
+the mail is written at once, as before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.enrollment.tokens import manage_token
+from app.extensions import db
+from app.mail.kinds import MailKind
+from app.mail.participants import (
+    mail_already_enrolled,
+    mail_confirmed,
+    mail_interest_registered,
+    mail_requested,
+    mail_waitlisted,
+)
+from app.models import Enrollment, EnrollmentStatus, OutboxMessage, OutboxStatus
+from app.transaction import after_commit, write_transaction
+
+LEFT_OVER_AFTER = timedelta(minutes=1)
+
+
+def mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> None:
+    """The mail that says where a person stands after they got in line or a seat."""
+    from app.enrollment.services import waitlist_position
+
+    if enrollment.status == EnrollmentStatus.CONFIRMED:
+        mail_confirmed(enrollment, token=token, now=now)
+    elif enrollment.status == EnrollmentStatus.WAITLISTED:
+        position = waitlist_position(enrollment)
+        mail_waitlisted(enrollment, position=position, token=token, now=now)
+    elif enrollment.status == EnrollmentStatus.REQUESTED:
+        mail_requested(enrollment, token=token, now=now)
+    elif enrollment.status == EnrollmentStatus.INTERESTED:
+        mail_interest_registered(enrollment, token=token, now=now)
+
+
+def mail_standing_after_commit(
+    enrollment: Enrollment, now: datetime, *, kind: str | None = None
+) -> None:
+    """In a request: a draft now, the mail right after the commit. Elsewhere: the mail now.
+
+    `kind` ALREADY_ENROLLED: the manage link once more, to someone who signed up again; the
+    new and the repeated sign-up then do the same work (no enumeration by timing).
+    """
+    draft = OutboxMessage(
+        kind=kind or str(enrollment.status),
+        to_address=enrollment.email or "",
+        to_name=enrollment.name,
+        subject="",
+        body_text="",
+        language=enrollment.language,
+        enrollment_id=enrollment.id,
+        status=OutboxStatus.DRAFT,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    draft_id = draft.id
+    if not after_commit(lambda: write_draft(draft_id, now=now)):
+        write_draft(draft_id, now=now)
+
+
+def write_draft(draft_id: int, *, now: datetime) -> bool:
+    """Write the mail a draft stands for, in the caller's transaction; False if someone else
+    did (or the person's data is gone)."""
+    claimed = db.session.execute(
+        sa.delete(OutboxMessage)
+        .where(OutboxMessage.id == draft_id, OutboxMessage.status == OutboxStatus.DRAFT)
+        .returning(OutboxMessage.enrollment_id, OutboxMessage.kind)
+    ).first()
+    if claimed is None or claimed.enrollment_id is None:
+        return False
+    enrollment = db.session.get(Enrollment, claimed.enrollment_id)
+    if enrollment is None or enrollment.erased_at is not None:
+        return False
+    if claimed.kind == MailKind.ALREADY_ENROLLED:
+        mail_already_enrolled(enrollment, token=manage_token(enrollment), now=now)
+    else:  # the status now: the mail says where the person stands when it is written
+        mail_standing(enrollment, manage_token(enrollment), now)
+    return True
+
+
+def write_left_drafts(*, now: datetime) -> int:
+    """`flask send-mail`: write the drafts a stopped process left (each in its own
+    transaction); returns how many mails were written."""
+    left = db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.DRAFT,
+            OutboxMessage.created_at <= now - LEFT_OVER_AFTER,
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    written = 0
+    for draft_id in left:
+        with write_transaction():
+            written += write_draft(draft_id, now=now)
+    return written
