@@ -32,7 +32,7 @@ from app.figures.routes import bp as figures_bp
 from app.learning.routes import bp as learning_bp
 from app.mail import courier
 from app.management.routes import bp as management_bp
-from app.models import PRIVATE_TABLES, ChangeMarker, SeatMarker
+from app.models import PRIVATE_TABLES, UNSEEN_TABLES, ChangeMarker, SeatMarker
 from app.notices.commands import send_digests_command
 from app.ops import logs
 from app.ops.commands import backup_command
@@ -85,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     track_changes(
         ChangeMarker.__table__,
         private=PRIVATE_TABLES,
+        unseen=UNSEEN_TABLES,
         seats=SeatSource("enrollments", "offering_id", SeatMarker.__table__),
     )
 

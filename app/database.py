@@ -140,11 +140,18 @@ _tracked: set[str] = set()
 
 
 def track_changes(
-    table: sa.Table, *, private: frozenset[str] = frozenset(), seats: SeatSource | None = None
+    table: sa.Table,
+    *,
+    private: frozenset[str] = frozenset(),
+    unseen: frozenset[str] = frozenset(),
+    seats: SeatSource | None = None,
 ) -> None:
     """Raise `table`'s counters in every session transaction that changed something.
 
     `private` names tables that no public page shows: a change to them raises `version` only.
+    `unseen` names tables that no cached answer or validator reads at all (the outbox, the
+    audit log): a change to them raises nothing, so delivering mail or logging a look at a
+    list never writes the marker row that every sign-up writes too.
     """
     if table.name in _tracked:  # listeners are global: one set, however many apps
         return
@@ -156,6 +163,8 @@ def track_changes(
     own_tables = {table.name} | ({seats.markers.name} if seats else set())
 
     def _note(session, name: str, offering_id=None) -> None:
+        if name in unseen:
+            return
         info = session.info
         info["changed"] = True
         if seats is not None and name == seats.table and offering_id is not None:
@@ -186,7 +195,7 @@ def track_changes(
             or orm_execute_state.is_delete
         )
         target = getattr(statement, "table", None)
-        if is_dml and target is not None and target.name not in own_tables:
+        if is_dml and target is not None and target.name not in own_tables | unseen:
             # Rows changed in bulk: which offerings is unknown, so every page starts afresh.
             info = orm_execute_state.session.info
             info["changed"] = True
@@ -200,8 +209,8 @@ def track_changes(
         if not info.pop("changed", False):
             return
         structure = info.pop("structure_changed", False)
-        offerings = info.pop("seat_offerings", set())
-        session.execute(
+        offerings = sorted(info.pop("seat_offerings", set()))
+        bump = (
             table.update()
             .where(table.c.id == 1)
             .values(
@@ -210,8 +219,16 @@ def track_changes(
                 seats_version=table.c.seats_version + int(bool(offerings)),
             )
         )
-        if offerings and seats is not None:
-            _bump_offerings(session, seats.markers, sorted(offerings))
+        if not offerings or seats is None:
+            session.execute(bump)
+        elif session.get_bind().dialect.name == "postgresql":
+            # One statement: a sign-up holds its offering's lock until the commit, and every
+            # round trip before it is one more wait for each person in line.
+            raised = _offerings_bump(session, seats.markers, offerings).cte("seat_markers_raised")
+            session.execute(bump.add_cte(raised))
+        else:
+            session.execute(bump)
+            session.execute(_offerings_bump(session, seats.markers, offerings))
 
 
 def note_seats_changed(session, offering_id: int) -> None:
@@ -220,17 +237,14 @@ def note_seats_changed(session, offering_id: int) -> None:
     session.info.setdefault("seat_offerings", set()).add(offering_id)
 
 
-def _bump_offerings(session, markers: sa.Table, offering_ids: list[int]) -> None:
+def _offerings_bump(session, markers: sa.Table, offering_ids: list[int]):
     """Raise each offering's own counter (a row is made the first time)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(markers).values([{"offering_id": i, "version": 1} for i in offering_ids])
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[markers.c.offering_id],
-            set_={"version": markers.c.version + 1},
-        )
+    upsert = statement.on_conflict_do_update(
+        index_elements=[markers.c.offering_id], set_={"version": markers.c.version + 1}
     )
+    return upsert

@@ -172,6 +172,20 @@ class ChangeMarker(db.Model):
     seats_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
 
+# Tables that no cached answer or validator (pages, feeds, API) reads at all: a change to them
+# raises no change marker (app/database.py).
+UNSEEN_TABLES = frozenset(
+    {
+        "audit_log",
+        "notice_preferences",
+        "outbox_messages",
+        "password_reset_tokens",
+        "pending_notices",
+        "sign_in_tokens",
+        "sms_messages",
+    }
+)
+
 # Tables no public page (catalogue, offering page, API, prospectus) shows: a change to them
 # keeps those pages cached (app/database.py). Attendance and users stay out on purpose.
 PRIVATE_TABLES = frozenset(

@@ -208,6 +208,8 @@ _CACHED_PATHS = re.compile(
     rf"^/(?:|offerings/{SLUG}|api/v1/offerings(?:/{SLUG})?|prospectus(?:\.pdf)?)$"
 )
 _NOT_KEPT = {"set-cookie", "date", "server", "connection", "transfer-encoding"}
+# Whether a public page was answered whole from the store or rendered (the load test reads it).
+_HIT, _MISS = ("X-Cache", "hit"), ("X-Cache", "miss")
 
 
 class CachedPageMiddleware:
@@ -233,14 +235,14 @@ class CachedPageMiddleware:
                     [(k, v) for k, v in headers if k not in ("Content-Type", "Content-Length")],
                 )
                 return []
-            start_response("200 OK", headers)
+            start_response("200 OK", [*headers, _HIT])
             return [body]
         environ[_KEY] = key
         captured: dict = {}
 
         def capture(status, headers, exc_info=None):
             captured["status"], captured["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            return start_response(status, [*headers, _MISS], exc_info)
 
         result = self.wsgi_app(environ, capture)
         if not environ.get(_CACHEABLE) or not captured.get("status", "").startswith("200"):

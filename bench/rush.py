@@ -176,6 +176,12 @@ def main() -> int:
     parser.add_argument("--seats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=64)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=("sync", "gthread"),
+        help="gthread: as gunicorn.conf.py (and deploy/) run it, 8 threads per worker",
+    )
     parser.add_argument("--timeout", type=int, default=300, help="hard stop, seconds")
     parser.add_argument(
         "--mixed", action="store_true", help="citizens, relatives and staff with audience shares"
@@ -212,6 +218,7 @@ def run(url: str, args: argparse.Namespace) -> int:
         "wsgi:app",
         database_url=url,
         workers=args.workers,
+        worker_class=args.worker_class,
         extra_env={
             "MAIL_SERVER": "",
             "MAIL_OUTBOX": str(tmp / "outbox"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -96,7 +97,8 @@ def overbooked(url: str) -> tuple[int, int]:
 
 
 def report(prefix: Path, seconds: int) -> int:
-    """Print Locust's numbers per page; returns the number of failed requests."""
+    """Print Locust's numbers per page, then those of the answers that had to be rendered
+    (not served whole from the page cache); returns the number of failed requests."""
     with open(f"{prefix}_stats.csv", newline="") as stats:
         rows = list(csv.DictReader(stats))
     print(f"{'page':42} {'requests':>8} {'fails':>5} {'req/s':>6} {'p50':>6} {'p95':>6} {'p99':>6}")
@@ -107,6 +109,16 @@ def report(prefix: Path, seconds: int) -> int:
             f"{row['Name'][:42]:42} {row['Request Count']:>8} {row['Failure Count']:>5} "
             f"{float(row['Requests/s']):>6.1f} {row['50%']:>5}ms {row['95%']:>5}ms "
             f"{row['99%']:>5}ms"
+        )
+    rendered_file = Path(f"{prefix}_rendered.json")
+    rendered = json.loads(rendered_file.read_text()) if rendered_file.exists() else {}
+    for name, times in sorted(rendered.items()):
+        times.sort()
+        p50, p95, p99 = (times[min(len(times) - 1, int(len(times) * q))] for q in (0.5, 0.95, 0.99))
+        label = f"{name}, rendered"
+        print(
+            f"{label[:42]:42} {len(times):>8} {'':>5} {len(times) / seconds:>6.1f} "
+            f"{p50:>5.0f}ms {p95:>5.0f}ms {p99:>5.0f}ms"
         )
     return failures
 
@@ -152,6 +164,7 @@ def main() -> int:
                 "TERM_SLUGS": ",".join(slugs),
                 "TERM_SIGNERS": str(args.signers),
                 "TERM_VISITORS": str(args.visitors),
+                "TERM_RENDERED": f"{prefix}_rendered.json",
             }
             subprocess.run(
                 [

@@ -3,28 +3,32 @@
 Every visitor browses the catalogue and offering pages; one in N (TERM_SIGNERS of
 TERM_VISITORS) also signs up once, for an offering of their choice. Each visitor stays with
 one of the app servers (TERM_SERVERS, comma-separated), as a load balancer with sticky
-sessions would send them.
+sessions would send them. FastHttpUser (geventhttpclient) rather than HttpUser (requests):
+Locust runs on the same two cores as the servers, and needs several times less CPU with it.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import re
+import time
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 
 SERVERS = os.environ["TERM_SERVERS"].split(",")
 SLUGS = os.environ["TERM_SLUGS"].split(",")
 SIGNERS = int(os.environ["TERM_SIGNERS"])
 VISITORS = int(os.environ["TERM_VISITORS"])
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+RENDERED: dict[str, list[float]] = {}  # page name: response times (ms) of rendered answers
 _numbers = itertools.count()
 _signers_left = itertools.count()
 
 
-class Visitor(HttpUser):
+class Visitor(FastHttpUser):  # geventhttpclient: the load generator shares the CPU
     host = SERVERS[0]
     wait_time = between(1, 4)
 
@@ -36,7 +40,13 @@ class Visitor(HttpUser):
         self.signed_up = False
 
     def _get(self, path: str, name: str):
-        return self.client.get(self.server + path, name=name)
+        started = time.perf_counter()
+        response = self.client.get(self.server + path, name=name)
+        if response.headers.get("X-Cache") == "miss":
+            # Rendered because a sign-up (or the minute) had changed it: issue 17 asks for
+            # p99 < 300 ms on exactly these. Written out at the end (TERM_RENDERED).
+            RENDERED.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        return response
 
     @task(3)
     def catalogue(self) -> None:
@@ -70,6 +80,12 @@ class Visitor(HttpUser):
         )
         self.signed_up = True
         return None
+
+
+@events.quitting.add_listener
+def _write_rendered(**_kwargs) -> None:
+    with open(os.environ["TERM_RENDERED"], "w") as out:
+        json.dump(RENDERED, out)
 
 
 @events.test_start.add_listener

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Enrollment, EnrollmentStatus, OutboxMessage
+from app.models import Enrollment, EnrollmentStatus, OutboxMessage, PersonalCalendar
 from tests.catalogue.test_query_count import count_queries
 from tests.factories import make_enrollment, make_offering
 
@@ -100,19 +100,28 @@ def test_a_change_to_what_every_page_shows_renders_them_all_afresh(client):
     assert "Et nyt sted" in client.get("/").text
 
 
-def test_mail_going_out_keeps_the_public_pages_cached(client):
+def test_mail_going_out_keeps_every_cached_answer(client):
     offering = make_offering(title="Post", capacity=4)
     make_enrollment(offering)
-    catalogue = client.get("/")
-    page = client.get(f"/offerings/{offering.slug}")
-    api = client.get("/api/v1/offerings")
+    urls = ["/", f"/offerings/{offering.slug}", "/api/v1/offerings"]
+    before = {url: client.get(url).headers["ETag"] for url in urls}
     db.session.add(
         OutboxMessage(kind="confirmed", to_address="a@example.com", subject="Tak", body_text="Tak")
     )
     db.session.commit()
+    assert {url: client.get(url).headers["ETag"] for url in urls} == before
+
+
+def test_a_private_change_keeps_the_public_pages_and_renews_the_rest(client):
+    offering = make_offering(title="Privat", capacity=4)
+    catalogue = client.get("/")
+    page = client.get(f"/offerings/{offering.slug}")
+    api = client.get("/api/v1/offerings")
+    db.session.add(PersonalCalendar(email_normalized="a@example.com", token_hash="0" * 64))
+    db.session.commit()
     assert client.get("/").headers["ETag"] == catalogue.headers["ETag"]
     assert client.get(f"/offerings/{offering.slug}").headers["ETag"] == page.headers["ETag"]
-    # The API keeps the plain rule: any change at all is a new answer.
+    # The API (like the feeds and the prospectus) keeps the plain rule: a change is a change.
     assert client.get("/api/v1/offerings").headers["ETag"] != api.headers["ETag"]
 
 
@@ -148,3 +157,12 @@ def test_the_catalogue_after_a_sign_up_costs_its_seat_counts_and_is_the_page_ren
     for cache in ("page_cache", "page_answers", "catalogue_cards"):
         app.extensions[cache].clear()
     assert client.get("/").text == kept
+
+
+def test_an_answer_says_whether_it_was_kept_or_rendered(client):
+    offering = make_offering(title="Sagt", capacity=4)
+    url = f"/offerings/{offering.slug}"
+    assert client.get(url).headers["X-Cache"] == "miss"
+    assert client.get(url).headers["X-Cache"] == "hit"
+    make_enrollment(offering)
+    assert client.get(url).headers["X-Cache"] == "miss"

@@ -168,35 +168,37 @@ class OfferingSeats:
 
 def _facts_row(offering_id: int):
     """Dates and seat counts of one offering in a single query."""
+    return db.session.execute(sa.select(*_facts_columns(offering_id))).one()
+
+
+def _facts_columns(offering_id: int) -> list:
     scheduled = (Occurrence.offering_id == offering_id) & (
         Occurrence.status == OccurrenceStatus.SCHEDULED
     )
     mine = Enrollment.offering_id == offering_id
-    return db.session.execute(
-        sa.select(
-            sa.select(sa.func.min(Occurrence.starts_at))
-            .where(scheduled)
-            .scalar_subquery()
-            .label("first_start"),
-            sa.select(sa.func.max(Occurrence.starts_at))
-            .where(scheduled)
-            .scalar_subquery()
-            .label("last_start"),
-            sa.select(sa.func.count())
-            .where(mine, Enrollment.status.in_(SEAT_HOLDING_STATUSES))
-            .scalar_subquery()
-            .label("seats_taken"),
-            sa.select(sa.func.count())
-            .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED)
-            .scalar_subquery()
-            .label("waitlist_count"),
-            sa.select(sa.func.count())
-            .where(mine, Enrollment.status == EnrollmentStatus.INTERESTED)
-            .scalar_subquery()
-            .label("interest_count"),
-            sa.select(sa.func.count()).where(mine, _ready()).scalar_subquery().label("ready_count"),
-        )
-    ).one()
+    return [
+        sa.select(sa.func.min(Occurrence.starts_at))
+        .where(scheduled)
+        .scalar_subquery()
+        .label("first_start"),
+        sa.select(sa.func.max(Occurrence.starts_at))
+        .where(scheduled)
+        .scalar_subquery()
+        .label("last_start"),
+        sa.select(sa.func.count())
+        .where(mine, Enrollment.status.in_(SEAT_HOLDING_STATUSES))
+        .scalar_subquery()
+        .label("seats_taken"),
+        sa.select(sa.func.count())
+        .where(mine, Enrollment.status == EnrollmentStatus.WAITLISTED)
+        .scalar_subquery()
+        .label("waitlist_count"),
+        sa.select(sa.func.count())
+        .where(mine, Enrollment.status == EnrollmentStatus.INTERESTED)
+        .scalar_subquery()
+        .label("interest_count"),
+        sa.select(sa.func.count()).where(mine, _ready()).scalar_subquery().label("ready_count"),
+    ]
 
 
 def offering_seats(offering: Offering, now: datetime) -> OfferingSeats:
@@ -210,9 +212,28 @@ def offering_seats(offering: Offering, now: datetime) -> OfferingSeats:
     )
 
 
-def availability_now(offering: Offering, now: datetime) -> Availability:
-    """Whether one can sign up now and how: one query (no per-audience seats)."""
-    return availability(facts_from_row(offering, _facts_row(offering.id)), now)
+def signup_facts(offering: Offering, email_normalized: str):
+    """After the offering's lock, in one statement: its dates and seat counts (as
+    `_facts_row`), the person's active enrollment on it (`existing_id`) and the latest place
+    in line (`latest_queued_at`)."""
+    return db.session.execute(
+        sa.select(
+            *_facts_columns(offering.id),
+            sa.select(Enrollment.id)
+            .where(
+                Enrollment.offering_id == offering.id,
+                Enrollment.email_normalized == email_normalized,
+                Enrollment.status.in_(ACTIVE_ENROLLMENT_STATUSES),
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("existing_id"),
+            sa.select(sa.func.max(Enrollment.queued_at))
+            .where(Enrollment.offering_id == offering.id)
+            .scalar_subquery()
+            .label("latest_queued_at"),
+        )
+    ).one()
 
 
 def public_offering(slug: str) -> Offering | None:
@@ -279,13 +300,18 @@ def audience_seats(offerings: list[Offering], now: datetime) -> dict[int, dict[s
     }
 
 
-def has_seat_for(offering: Offering, audience: str, now: datetime) -> bool:
+def has_seat_for(
+    offering: Offering, audience: str, now: datetime, *, taken: int | None = None
+) -> bool:
     """A person of `audience` can be given a seat now, by capacity and every audience share.
 
-    Call it under the offering's lock, like `seats_taken`.
+    Call it under the offering's lock, like `seats_taken` (`taken`: counted under it already).
     """
     shares = shares_of(offering)
     if not shares_apply(shares):
+        if taken is not None:
+            left = seats_left(offering.capacity, taken)
+            return left is None or left > 0
         return has_free_seat(offering)
     held = held_by_audience([offering.id])[offering.id]
     return can_take_seat(audience, offering.capacity, shares, held, now)

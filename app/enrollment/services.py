@@ -23,14 +23,15 @@ from sqlalchemy.orm import selectinload
 from app.audit import AuditAction, record_audit
 from app.database import as_utc, note_seats_changed
 from app.emails import normalize_email
-from app.enrollment.availability import SeatState, signup_closes_at
+from app.enrollment.availability import SeatState, availability, signup_closes_at
 from app.enrollment.seats import (
-    availability_now,
+    facts_from_row,
     has_free_seat,
     has_seat_for,
     held_by_audience,
     offering_seats,
     seats_taken,
+    signup_facts,
 )
 from app.enrollment.shares import can_take_seat, shares_apply, shares_of
 from app.enrollment.standing import mail_standing, mail_standing_after_commit
@@ -175,11 +176,20 @@ def _load_locked(enrollment_id: int) -> Enrollment:
     ).one()
 
 
-def _next_queued_at(offering_id: int, now: datetime) -> datetime:
-    """Never before anyone already in line: the queue order is the order the lock was won."""
-    latest = db.session.scalar(
-        sa.select(sa.func.max(Enrollment.queued_at)).where(Enrollment.offering_id == offering_id)
-    )
+_UNREAD = object()
+
+
+def _next_queued_at(offering_id: int, now: datetime, latest=_UNREAD) -> datetime:
+    """Never before anyone already in line: the queue order is the order the lock was won.
+
+    `latest`: the offering's latest queued_at, when the caller read it already (the sign-up).
+    """
+    if latest is _UNREAD:
+        latest = db.session.scalar(
+            sa.select(sa.func.max(Enrollment.queued_at)).where(
+                Enrollment.offering_id == offering_id
+            )
+        )
     if latest is not None:
         latest = as_utc(latest)
         if latest > now:
@@ -216,7 +226,9 @@ def _active_enrollment_for(offering_id: int, email_normalized: str) -> Enrollmen
     ).first()
 
 
-def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -> tuple:
+def _new_enrollment(
+    offering: Offering, person: PersonDetails, *, status, now, latest_queued_at=_UNREAD
+) -> tuple:
     email = (person.email or "").strip() or None
     enrollment = Enrollment(
         offering_id=offering.id,
@@ -226,7 +238,7 @@ def _new_enrollment(offering: Offering, person: PersonDetails, *, status, now) -
         phone=(person.phone or "").strip() or None,
         audience=person.audience,
         status=status,
-        queued_at=_next_queued_at(offering.id, now),
+        queued_at=_next_queued_at(offering.id, now, latest_queued_at),
         consent_at=now,
         # A staff-only offering offers no peer companion, and only it may ask for a workplace.
         wants_companion=bool(person.wants_companion) and not offering.for_staff_only,
@@ -269,23 +281,27 @@ def enroll(offering_id: int, person: PersonDetails, *, now: datetime) -> tuple[E
     offering = lock_offering(offering_id)
     if offering.status == OfferingStatus.DRAFT:
         raise NotFound(offering_id)
-    state = availability_now(offering, now)
+    # Everything the decision needs, in one statement after the lock (a rush waits for each
+    # statement here, once per person in line).
+    facts = signup_facts(offering, normalize_email(person.email))
+    state = availability(facts_from_row(offering, facts), now)
     if not state.signup_possible:
         raise SignupClosed(state.state)
     if person.audience not in offering.audiences:
         raise AudienceNotAllowed(person.audience)
-    existing = _active_enrollment_for(offering.id, normalize_email(person.email))
-    if existing is not None:
-        raise AlreadyEnrolled(existing)
+    if facts.existing_id is not None:
+        raise AlreadyEnrolled(db.session.get(Enrollment, facts.existing_id))
     if offering.enrolment_mode == EnrolmentMode.INTEREST:
         status = EnrollmentStatus.INTERESTED  # on the list until the first talk and the start
     elif offering.enrolment_mode == EnrolmentMode.REQUEST:
         status = EnrollmentStatus.REQUESTED
-    elif has_seat_for(offering, person.audience, now):
+    elif has_seat_for(offering, person.audience, now, taken=int(facts.seats_taken)):
         status = EnrollmentStatus.CONFIRMED
     else:
         status = EnrollmentStatus.WAITLISTED
-    enrollment, token = _new_enrollment(offering, person, status=status, now=now)
+    enrollment, token = _new_enrollment(
+        offering, person, status=status, now=now, latest_queued_at=facts.latest_queued_at
+    )
     hold_hours = float(current_app.config.get("SIGNUP_CONFIRM_HOURS") or 0)
     if status == EnrollmentStatus.CONFIRMED and hold_hours > 0:
         enrollment.hold_expires_at = now + timedelta(hours=hold_hours)
@@ -318,15 +334,18 @@ def sign_up(offering_id: int, person: PersonDetails, *, now: datetime) -> str | 
     than that a mail is on its way (it never tells a stranger who is signed up)."""
     try:
         _enrollment, token = enroll(offering_id, person, now=now)
-    except AlreadyEnrolled as already:
-        resend_manage_link(already.enrollment.id, now=now)
+    except AlreadyEnrolled as already:  # the offering is locked already: no second lock
+        _mail_link_again(already.enrollment, now=now)
         return None
     return token
 
 
 def resend_manage_link(enrollment_id: int, *, now: datetime) -> None:
     """Someone signed up again with the same address: mail their manage link to it again."""
-    enrollment = _load_locked(enrollment_id)
+    _mail_link_again(_load_locked(enrollment_id), now=now)
+
+
+def _mail_link_again(enrollment: Enrollment, *, now: datetime) -> None:
     mail_standing_after_commit(enrollment, now, kind=MailKind.ALREADY_ENROLLED)
     # A new sign-up raises its offering's seat counter: so does this one, so that both
     # answers do the same work (nobody learns from the time who is signed up).
