@@ -10,7 +10,7 @@ Widening the CHECK rebuilds outbox_messages and sms_messages on SQLite (batch mo
 refers to them, so no foreign key cascades.
 
 Revision ID: 17a0c0ffee01
-Revises: 7c3e12a9d5f4
+Revises: 3e5d7a91c2b4
 Create Date: 2026-12-01 04:45:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "17a0c0ffee01"
-down_revision = "7c3e12a9d5f4"
+down_revision = "3e5d7a91c2b4"
 branch_labels = None
 depends_on = None
 
