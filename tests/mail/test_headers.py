@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from app.enrollment import services
 from app.extensions import db
 from app.mail.outbox import queue_mail
-from app.mail.sender import send_pending
+from app.mail.sender import _POLICY, UnbuildableMessage, _check_headers, send_pending
 from app.models import OutboxMessage
 from tests.conftest import _Inbox
 from tests.enrollment.helpers import form_data, outbox, person
@@ -204,3 +205,27 @@ def test_my_bookings_link_goes_to_the_stored_address_whatever_case_was_typed(cli
     response = other.post("/my", data={"email": "PETER@ÆRØSKØBING.DK"})
     assert response.status_code == 200
     assert [m.to_address for m in outbox("sign_in")] == ["Peter@Ærøskøbing.dk"]
+
+
+def _built(**extra) -> EmailMessage:
+    email = EmailMessage(policy=_POLICY)
+    email["From"] = "Holdplads <noreply@example.com>"
+    email["To"] = extra.pop("to", "Signe <signe@example.com>")
+    email["Subject"] = "Velkommen"
+    for name, value in extra.items():
+        email[name] = value
+    email["Date"] = "Tue, 01 Dec 2026 10:00:00 +0000"
+    email["Message-ID"] = "<outbox1@example.com>"
+    email["Auto-Submitted"] = "auto-generated"
+    email["Content-Language"] = "da"
+    email.set_content("Hej")
+    email.add_attachment(b"BEGIN:VCALENDAR", maintype="text", subtype="calendar")
+    return email
+
+
+def test_the_finished_headers_are_read_back_and_any_extra_header_or_recipient_refused():
+    _check_headers(_built(), "signe@example.com")  # exactly ours: accepted
+    with pytest.raises(UnbuildableMessage):
+        _check_headers(_built(Bcc="spion@example.com"), "signe@example.com")
+    with pytest.raises(UnbuildableMessage):
+        _check_headers(_built(to="signe@example.com, spion@example.com"), "signe@example.com")
