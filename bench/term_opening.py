@@ -110,6 +110,19 @@ def report(prefix: Path, seconds: int) -> int:
             f"{float(row['Requests/s']):>6.1f} {row['50%']:>5}ms {row['95%']:>5}ms "
             f"{row['99%']:>5}ms"
         )
+    history = Path(f"{prefix}_stats_history.csv")
+    if history.exists():  # every page, p95 per 10 s of the run: where the slow answers fell
+        with open(history, newline="") as rows_file:
+            aggregated = [r for r in csv.DictReader(rows_file) if r["Name"] == "Aggregated"]
+        start = int(aggregated[0]["Timestamp"]) if aggregated else 0
+        windows: dict[int, int] = {}
+        for row in aggregated:
+            second = int(row["Timestamp"]) - start
+            p95 = int(float(row["95%"] or 0)) if row["95%"] not in ("", "N/A") else 0
+            windows[second // 10] = max(windows.get(second // 10, 0), p95)
+        print(
+            "p95 over time      ", " ".join(f"{w * 10}s:{v}ms" for w, v in sorted(windows.items()))
+        )
     rendered_file = Path(f"{prefix}_rendered.json")
     rendered = json.loads(rendered_file.read_text()) if rendered_file.exists() else {}
     for name, times in sorted(rendered.items()):
@@ -175,7 +188,7 @@ def main() -> int:
                     "--spawn-rate", str(max(1, args.visitors // 20)),
                     "--run-time", f"{args.seconds}s",
                     "--stop-timeout", "10",
-                    "--csv", str(prefix),
+                    "--csv", str(prefix), "--csv-full-history",
                     "--exit-code-on-error", "0",
                 ],
                 env=locust_env,
