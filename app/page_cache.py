@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import parse_qs
@@ -197,7 +198,18 @@ def cached_page(view: Callable) -> Callable:
 
 
 def page_key(marker: int | str, language: str, full_path: str) -> str:
-    return f"{marker}|{language}|{int(time.time()) // 60}|{full_path}"
+    return f"{marker}|{language}|{page_minute(full_path)}|{full_path}"
+
+
+def page_minute(full_path: str) -> int:
+    """The minute a page is kept for, its turn shifted by a fixed 0–59 s per URL.
+
+    Pages show what moves with the clock (the next date, whether sign-up is open), so each is
+    rendered again at least once a minute. Were every page's minute to turn at the same
+    second, every worker would render every page at once; shifted per URL, the renders are
+    spread over the minute, and no page is ever older than a minute.
+    """
+    return (int(time.time()) + zlib.crc32(full_path.encode()) % 60) // 60
 
 
 _KEY = "holdplads.page_key"  # set by the middleware, so Flask uses the very same key

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Enrollment, EnrollmentStatus, OutboxMessage, PersonalCalendar
+from app.page_cache import page_minute
 from tests.catalogue.test_query_count import count_queries
 from tests.factories import make_enrollment, make_offering
 
@@ -166,3 +169,22 @@ def test_an_answer_says_whether_it_was_kept_or_rendered(client):
     assert client.get(url).headers["X-Cache"] == "hit"
     make_enrollment(offering)
     assert client.get(url).headers["X-Cache"] == "miss"
+
+
+def _turn(url: str) -> int:
+    """The second (1-60) after a minute's start at which the page at `url` is keyed anew."""
+    start = 1_800_000_000 - 1_800_000_000 % 60
+    with patch("app.page_cache.time.time", return_value=start):
+        first = page_minute(url)
+    for second in range(1, 61):
+        with patch("app.page_cache.time.time", return_value=start + second):
+            if page_minute(url) != first:
+                return second
+    raise AssertionError("kept for more than a minute")
+
+
+def test_the_minute_turns_at_a_different_second_for_each_page():
+    """Every page is rendered again within a minute, but not all of them in the same second."""
+    urls = ["/", "/?kind=course", "/?free=1"] + [f"/offerings/forloeb-{n}" for n in range(40)]
+    turns = [_turn(url) for url in urls]
+    assert len(set(turns)) >= 25

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from itertools import groupby
 
@@ -21,7 +20,7 @@ from app.database import utcnow
 from app.dates import EARLIEST, LATEST
 from app.i18n import local, localized, select_locale
 from app.models import Audience, OfferingKind
-from app.page_cache import cached_page
+from app.page_cache import cached_page, page_minute
 
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(cards.offering_card, "kept_offering_card")
@@ -40,7 +39,7 @@ def index():
     if filters.free:  # which offerings are listed depends on the seats themselves
         page, body, status = _render_index(filters, now)
         return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
-    key = cards.skeleton_key(select_locale(), int(time.time()) // 60, request.full_path)
+    key = cards.skeleton_key(select_locale(), page_minute(request.full_path), request.full_path)
     skeleton = cards.kept_skeleton(key)
     if skeleton is not None:
         return cards.fill_seats(skeleton.html, cards.seat_states(skeleton, now)), skeleton.status
