@@ -15,6 +15,7 @@ then also prints the seats each audience holds and fails if any share was exceed
     .venv/bin/python bench/rush.py
     .venv/bin/python bench/rush.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/rush.py --mixed --workers 4
+    .venv/bin/python bench/rush.py --worker-class gthread   # as gunicorn.conf.py runs it
 """
 
 from __future__ import annotations
