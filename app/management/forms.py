@@ -11,6 +11,7 @@ from dataclasses import fields
 from datetime import date, datetime, time
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -141,7 +142,7 @@ class NewDatesForm(FlaskForm):
         raise ValidationError(
             _l(
                 "%(day)s has passed. Choose today or a later date.",
-                day=day.strftime("%d-%m-%Y"),
+                day=format_date(day, "long"),
             )
         )
 

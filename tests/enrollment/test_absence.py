@@ -175,3 +175,16 @@ def test_staff_dashboard_and_attendance_list_show_who_sent_word(client):
     attendance = client.get(f"/manage/occurrences/{first.id}/attendance").text
     assert "1 person has sent word that they cannot come." in attendance
     assert attendance.count("Sent word: cannot come") == 1
+
+
+def test_each_afbud_button_names_its_date_and_the_page_repeats_no_id(client):
+    offering = _course(capacity=2)
+    seated, _ = services.enroll(offering.id, person(1), now=now())
+    db.session.commit()
+    page = client.get(_manage_link(seated.id)).text
+    buttons = re.findall(r"<button[^>]*>(.*?)</button>", page, re.S)
+    named = [b for b in buttons if "I can't come this time" in b]
+    assert len(named) == len(offering.occurrences) >= 2
+    assert len(set(named)) == len(named)  # a screen reader hears which date each one is for
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))

@@ -154,7 +154,7 @@ def test_a_new_date_or_series_in_the_past_is_refused_in_danish(client):
         data={"day": "01-06-2020", "start": "10.00", "end": "12.00", "note": "Lokale 2"},
     )
     assert one.status_code == 400
-    assert "01-06-2020 er forbi. Vælg i dag eller en senere dato." in one.text
+    assert "1. juni 2020 er forbi. Vælg i dag eller en senere dato." in one.text
     assert 'value="2020-06-01"' in one.text and 'value="10:00"' in one.text
     assert 'value="Lokale 2"' in one.text
     series = client.post(
@@ -170,7 +170,7 @@ def test_a_new_date_or_series_in_the_past_is_refused_in_danish(client):
         },
     )
     assert series.status_code == 400
-    assert "06-01-2020 er forbi. Vælg i dag eller en senere dato." in series.text
+    assert "6. januar 2020 er forbi. Vælg i dag eller en senere dato." in series.text
     yesterday = (local(now()) - timedelta(days=1)).date()
     refused = client.post(
         f"/manage/offerings/{w.offering.id}/occurrences/new",
