@@ -324,7 +324,9 @@ def attendance(occurrence_id: int):
         if wants_json():
             if not ok:
                 return jsonify(ok=False, error=_("That could not be saved.")), 400
-            return jsonify(ok=True, enrollment_id=enrollment.id, status=status, message=_("Saved"))
+            # The live region says whose mark was saved ("Gemt for Ida Jensen: Til stede").
+            saved = _("Saved for %(name)s", name=enrollment.name)
+            return jsonify(ok=True, enrollment_id=enrollment.id, status=status, message=saved)
         if not ok:
             flash(_("That could not be saved."), "error")
         anchor = f"#person-{enrollment.id}" if enrollment is not None else ""

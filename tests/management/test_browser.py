@@ -103,7 +103,7 @@ def test_create_publish_sign_up_approve_attend_and_export(page, browser, live_se
     present.click()
     expect(present).to_have_attribute("aria-pressed", "true")
     # Only the script fills the live region: the page was not reloaded.
-    expect(page.locator("#attendance-status")).not_to_be_empty()
+    expect(page.locator("#attendance-status")).to_contain_text("Ida Jensen")
     page.reload()
     assert present.get_attribute("aria-pressed") == "true"
 
