@@ -576,11 +576,22 @@ class OfferingForm(FlaskForm):
 
     may_name = None  # colleague -> bool: may they facilitate this offering? (the view sets it)
 
+    co_organiser_hidden: int | None = None  # the owner's box, kept in the list but hidden
+
     def leave_owner_out_of_co_organisers(self) -> None:
         """The owner is not its own partner: not offered, unless ticked (then it shows with
-        its message, so the person sees what to untick)."""
+        its message, so the person sees what to untick).
+
+        Where the owner can be changed on the form (an admin), every organisation stays in
+        the list and the owner's box is hidden; manage.js moves that to whichever owner is
+        picked. Without a script, a ticked owner is refused with its message."""
         owner = self.organisation_id.data
         ticked = set(self.co_organisers.data or [])
+        if len(self.organisation_id.choices or []) > 1:
+            if owner is None:  # a new form: the browser shows the first one chosen
+                owner = self.organisation_id.choices[0][0]
+            self.co_organiser_hidden = None if owner in ticked else owner
+            return
         self.co_organisers.choices = [
             (org_id, name)
             for org_id, name in self.co_organisers.choices

@@ -36,3 +36,21 @@
     });
   });
 })();
+
+// The offering form: an organisation is not its own co-organiser. When an admin picks another
+// owner, that owner's box is hidden (and unticked) and every other one shown. Without
+// JavaScript the server refuses a ticked owner with a message.
+(function () {
+  "use strict";
+  var owner = document.getElementById("organisation_id");
+  var boxes = document.querySelector("fieldset[data-co-organisers]");
+  if (!owner || !boxes) return;
+  owner.addEventListener("change", function () {
+    boxes.querySelectorAll(".field--check").forEach(function (row) {
+      var input = row.querySelector("input");
+      var isOwner = input.value === owner.value;
+      row.hidden = isOwner;
+      if (isOwner) input.checked = false;
+    });
+  });
+})();

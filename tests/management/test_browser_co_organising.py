@@ -195,3 +195,24 @@ def test_a_co_organised_course_from_the_schools_side_cover_and_the_centre(
 
     db.session.rollback()
     assert "record_attendance_as_cover" in db.session.scalars(sa.select(AuditEntry.action)).all()
+
+
+def test_an_admin_who_changes_the_owner_is_offered_the_other_organisations(page, live_server):
+    w = make_world()
+    school, centre = w.coordinator.organisation, w.volunteer_staff.organisation
+    _sign_in(page, live_server, w.admin)
+    page.goto(f"{live_server}/manage/offerings/new")
+    partners = page.locator("fieldset[data-co-organisers]")
+    owner = page.locator("#organisation_id")
+    first = int(owner.input_value())
+    other = centre if first == school.id else school
+    mine = school if first == school.id else centre
+    expect(partners.get_by_label(mine.name, exact=True)).to_be_hidden()
+    expect(partners.get_by_label(other.name, exact=True)).to_be_visible()
+    partners.get_by_label(other.name, exact=True).check()
+    owner.select_option(str(other.id))
+    # The new owner is no longer offered (and not ticked); the first owner now is.
+    expect(partners.get_by_label(other.name, exact=True)).to_be_hidden()
+    assert not partners.get_by_label(other.name, exact=True).is_checked()
+    expect(partners.get_by_label(mine.name, exact=True)).to_be_visible()
+    assert_accessible(page)
