@@ -165,12 +165,12 @@ def track_changes(
     def _note(session, name: str, offering_id=None) -> None:
         if name in unseen:
             return
-        info = session.info
-        info["changed"] = True
         if seats is not None and name == seats.table and offering_id is not None:
-            info.setdefault("seat_offerings", set()).add(offering_id)
-        elif name not in private:
-            info["structure_changed"] = True
+            note_seats_changed(session, offering_id)
+            return
+        session.info["changed"] = True
+        if name not in private:
+            session.info["structure_changed"] = True
 
     @event.listens_for(session_class, "after_flush")
     def _remember(session, _flush_context):

@@ -25,6 +25,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Generic, TypeVar
 from urllib.parse import parse_qs
 
 import sqlalchemy as sa
@@ -45,25 +46,29 @@ _OFFERING_QUERY = (
 )
 _OFFERING_PATH = re.compile(rf"^/offerings/({SLUG})$")
 
+Kept = TypeVar("Kept")
+Answer = tuple[bytes, list[tuple[str, str]]]  # a body and the headers to send with it
 
-class PageCache:
-    """A small thread-safe LRU of rendered bodies, one per worker process."""
+
+class PageCache(Generic[Kept]):
+    """A small thread-safe LRU, one per worker process: rendered answers (a body and its
+    headers), or the catalogue's rendered parts (app/catalogue/cards.py)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[str, tuple[bytes, list[tuple[str, str]]]] = OrderedDict()
+        self._entries: OrderedDict[str, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[bytes, list[tuple[str, str]]] | None:
+    def get(self, key: str) -> Kept | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, body: bytes, headers: list[tuple[str, str]]) -> None:
+    def put(self, key: str, entry: Kept) -> None:
         with self._lock:
-            self._entries[key] = (body, headers)
+            self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -179,7 +184,7 @@ def cached_page(view: Callable) -> Callable:
         etag = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         if etag in request.if_none_match:
             return Response(status=304, headers=[("ETag", f'"{etag}"'), *_VALIDATORS])
-        cache: PageCache = current_app.extensions["page_cache"]
+        cache: PageCache[Answer] = current_app.extensions["page_cache"]
         entry = cache.get(key)
         if entry is not None:  # headers built once, when the page was stored
             return Response(entry[0], headers=entry[1])
@@ -190,7 +195,7 @@ def cached_page(view: Callable) -> Callable:
         response.headers["Cache-Control"] = "no-cache"
         response.vary.update(("Cookie", "Accept-Language"))
         stored = [(k, v) for k, v in response.headers if k.lower() in _STORED_HEADERS]
-        cache.put(key, response.get_data(), stored)
+        cache.put(key, (response.get_data(), stored))
         return response
 
     wrapper.is_cached_page = True  # _CACHED_PATHS must match exactly these views' URLs
@@ -230,7 +235,7 @@ class CachedPageMiddleware:
     def __init__(self, app: Flask, wsgi_app: Callable) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        self.answers = PageCache(app.config["PAGE_CACHE_SIZE"])
+        self.answers: PageCache[Answer] = PageCache(app.config["PAGE_CACHE_SIZE"])
         self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
 
     def __call__(self, environ: dict, start_response: Callable):
@@ -266,7 +271,8 @@ class CachedPageMiddleware:
                 result.close()
         headers = captured["headers"]
         if not any(k.lower() == "set-cookie" for k, _ in headers):
-            self.answers.put(key, body, [(k, v) for k, v in headers if k.lower() not in _NOT_KEPT])
+            kept = [(k, v) for k, v in headers if k.lower() not in _NOT_KEPT]
+            self.answers.put(key, (body, kept))
         return [body]
 
     def _key(self, environ: dict) -> str | None:

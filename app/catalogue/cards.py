@@ -48,7 +48,7 @@ def init_app(app) -> None:
     app.extensions[_CARDS] = PageCache(app.config["CARD_CACHE_SIZE"])
 
 
-def _kept() -> PageCache:
+def _kept() -> PageCache[Markup | str | Skeleton]:
     return current_app.extensions[_CARDS]
 
 
@@ -71,10 +71,10 @@ def offering_card(entry: CatalogueEntry, date_label: str) -> Markup:
     )
     kept = _kept().get(key)
     if kept is not None:
-        return kept[0]
+        return kept
     macro = current_app.jinja_env.get_template("macros.html").module.offering_card
     card = Markup(macro(entry, date_label, seat_slot=True))
-    _kept().put(key, card, [])
+    _kept().put(key, card)
     return card
 
 
@@ -82,9 +82,9 @@ def _seat_line(state: Availability) -> str:
     key = f"seat|{get_locale()}|{state!r}"
     kept = _kept().get(key)
     if kept is not None:
-        return kept[0]
+        return kept
     line = str(current_app.jinja_env.get_template("macros.html").module.seat_state(state))
-    _kept().put(key, line, [])
+    _kept().put(key, line)
     return line
 
 
@@ -99,11 +99,11 @@ def skeleton_key(language: str, minute: int, full_path: str) -> str:
 
 def kept_skeleton(key: str) -> Skeleton | None:
     kept = _kept().get(key)
-    return None if kept is None else kept[0]
+    return kept
 
 
 def keep_skeleton(key: str, skeleton: Skeleton) -> None:
-    _kept().put(key, skeleton, [])
+    _kept().put(key, skeleton)
 
 
 def skeleton_of(html: str, status: int, entries: list[CatalogueEntry]) -> Skeleton:

@@ -261,9 +261,12 @@ def seats_taken(offering_id: int) -> int:
     )
 
 
-def has_free_seat(offering: Offering) -> bool:
-    """A seat can be given now (no limit, or fewer held than the capacity)."""
-    left = seats_left(offering.capacity, seats_taken(offering.id))
+def has_free_seat(offering: Offering, *, taken: int | None = None) -> bool:
+    """A seat can be given now (no limit, or fewer held than the capacity).
+
+    `taken`: the seats held, when the caller counted them under the lock already."""
+    held = seats_taken(offering.id) if taken is None else taken
+    left = seats_left(offering.capacity, held)
     return left is None or left > 0
 
 
@@ -309,10 +312,7 @@ def has_seat_for(
     """
     shares = shares_of(offering)
     if not shares_apply(shares):
-        if taken is not None:
-            left = seats_left(offering.capacity, taken)
-            return left is None or left > 0
-        return has_free_seat(offering)
+        return has_free_seat(offering, taken=taken)
     held = held_by_audience([offering.id])[offering.id]
     return can_take_seat(audience, offering.capacity, shares, held, now)
 
