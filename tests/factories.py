@@ -5,12 +5,17 @@ They commit (inside the test's rolled-back transaction), as a real request would
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
+import sqlalchemy as sa
+
+from app.database import set_write_intent
 from app.extensions import db
 from app.models import (
     Enrollment,
@@ -26,12 +31,46 @@ from app.models import (
 )
 
 _counter = itertools.count(1)
+_Factory = TypeVar("_Factory", bound=Callable)
+
+
+def _writes(factory: _Factory) -> _Factory:
+    """A factory takes SQLite's write lock before its first read, as a request does.
+
+    In a committing test live servers write beside the test (a sign-up's mail after its
+    commit). A factory's read-then-insert in an ordinary deferred transaction is refused at
+    once ("database is locked") when a server commits between the two; BEGIN IMMEDIATE waits
+    for the lock instead. Inside the rolled-back test transaction nothing else writes.
+    """
+
+    @functools.wraps(factory)
+    def writing(*args, **kwargs):
+        session = db.session()
+        bind = session.get_bind()
+        if (
+            session.info.get("factory_writes")
+            or isinstance(bind, sa.Connection)  # joined to the test's rolled-back transaction
+            or bind.dialect.name != "sqlite"
+        ):
+            return factory(*args, **kwargs)
+        if session.in_transaction():
+            session.commit()  # end the read; BEGIN IMMEDIATE is only taken by a new transaction
+        previous = set_write_intent(True)
+        session.info["factory_writes"] = True
+        try:
+            return factory(*args, **kwargs)
+        finally:
+            del session.info["factory_writes"]
+            set_write_intent(previous)
+
+    return writing  # type: ignore[return-value]
 
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+@_writes
 def make_organisation(slug: str | None = None, name: str | None = None) -> Organisation:
     n = next(_counter)
     org = db.session.scalar(db.select(Organisation).filter_by(slug=slug)) if slug else None
@@ -42,6 +81,7 @@ def make_organisation(slug: str | None = None, name: str | None = None) -> Organ
     return org
 
 
+@_writes
 def make_location(**fields) -> Location:
     n = next(_counter)
     values = {
@@ -58,6 +98,7 @@ def make_location(**fields) -> Location:
     return location
 
 
+@_writes
 def make_theme(slug: str, name: str | None = None, name_en: str | None = None) -> Theme:
     theme = db.session.scalar(db.select(Theme).filter_by(slug=slug))
     if theme is None:
@@ -67,6 +108,7 @@ def make_theme(slug: str, name: str | None = None, name_en: str | None = None) -
     return theme
 
 
+@_writes
 def make_user(role: str = "peer_worker", **fields) -> User:
     n = next(_counter)
     values = {"email": f"staff{n}@example.org", "name": f"Medarbejder {n}", "role": role}
@@ -77,6 +119,7 @@ def make_user(role: str = "peer_worker", **fields) -> User:
     return user
 
 
+@_writes
 def make_offering(
     *,
     title: str | None = None,
@@ -121,6 +164,7 @@ def make_offering(
     return offering
 
 
+@_writes
 def add_facilitator(
     offering: Offering,
     *,
@@ -140,6 +184,7 @@ def add_facilitator(
     return facilitator
 
 
+@_writes
 def make_enrollment(
     offering: Offering,
     *,
