@@ -3,12 +3,14 @@
 During a rush every sign-up for one offering waits for the one before it to commit: the lock
 on the offering row is held from counting the seats to the commit. Writing the mail (its
 templates, the dates in words, the calendar file) took about a third of that time. So the
-public sign-up leaves only a draft in the outbox, in the same transaction as the seat, and
-the mail is written right after the commit, in a short transaction of its own
-(`after_commit` in app/transaction.py). Deleting the draft is the claim, so each is written
-once. Should the process stop in between, `flask send-mail` writes the drafts left over (a
-minute old), so no mail is ever lost. Outside a request (commands, tests of the services)
-the mail is written at once, as before.
+public sign-up leaves only a draft in the outbox, in the same transaction as the seat. The
+worker's mail courier (app/mail/courier.py) writes the drafts after the commit, a batch at a
+time and off the request, then sends them (`write_drafts`); without a courier the mail is
+written right after the commit, in a short transaction of its own (`after_commit` in
+app/transaction.py). Claiming the draft (deleting it) makes each be written once. Should the
+process stop in between, `flask send-mail` writes the drafts left over (a minute old), so no
+mail is ever lost. Outside a request (commands, tests of the services) the mail is written
+at once, as before.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.enrollment.tokens import manage_token
 from app.extensions import db
+from app.mail.courier import mark_mail_queued
 from app.mail.kinds import MailKind
 from app.mail.participants import (
     mail_already_enrolled,
@@ -27,10 +32,11 @@ from app.mail.participants import (
     mail_requested,
     mail_waitlisted,
 )
-from app.models import Enrollment, EnrollmentStatus, OutboxMessage, OutboxStatus
+from app.models import Enrollment, EnrollmentStatus, Offering, OutboxMessage, OutboxStatus
 from app.transaction import after_commit, write_transaction
 
 LEFT_OVER_AFTER = timedelta(minutes=1)
+DRAFT_BATCH = 20
 
 
 def mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> None:
@@ -70,6 +76,9 @@ def mail_standing_after_commit(
     )
     db.session.add(draft)
     db.session.flush()
+    if has_request_context() and "mail_courier" in current_app.extensions:
+        mark_mail_queued(db.session)  # the courier writes it, with the next few, after the commit
+        return
     draft_id = draft.id
     if not after_commit(lambda: write_draft(draft_id, now=now)):
         write_draft(draft_id, now=now)
@@ -93,6 +102,73 @@ def write_draft(draft_id: int, *, now: datetime) -> bool:
     else:  # the status now: the mail says where the person stands when it is written
         mail_standing(enrollment, manage_token(enrollment), now)
     return True
+
+
+def write_drafts(*, now: datetime, limit: int = DRAFT_BATCH) -> int:
+    """The courier: write the mails of up to `limit` drafts in one transaction; returns how
+    many drafts it took.
+
+    In a rush the drafts are for one offering: its dates, place and organisers are read once
+    for the batch instead of once per mail. Should one mail fail, the batch is undone and
+    each draft is written in a transaction of its own, so only that one stays a draft."""
+    claimed: list[int] = []
+    try:
+        with write_transaction():  # undone whole if one mail fails
+            claimed = list(
+                db.session.scalars(
+                    sa.select(OutboxMessage.id)
+                    .where(OutboxMessage.status == OutboxStatus.DRAFT)
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if claimed:
+                _write_claimed(claimed, now=now)
+        return len(claimed)
+    except Exception:
+        if not claimed:
+            raise
+        current_app.logger.exception("writing a batch of drafts failed; one by one")
+    for draft_id in claimed:
+        try:
+            with write_transaction():
+                write_draft(draft_id, now=now)
+        except Exception:  # noqa: BLE001 - it stays a draft; `flask send-mail` tries again
+            current_app.logger.exception("the mail of draft %s could not be written", draft_id)
+    return len(claimed)
+
+
+def _write_claimed(claimed: list[int], *, now: datetime) -> None:
+    rows = db.session.execute(
+        sa.delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .returning(OutboxMessage.enrollment_id, OutboxMessage.kind)
+    ).all()
+    ids = {row.enrollment_id for row in rows if row.enrollment_id is not None}
+    enrollments = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Enrollment)
+            .where(Enrollment.id.in_(ids), Enrollment.erased_at.is_(None))
+            .options(
+                joinedload(Enrollment.offering).options(
+                    joinedload(Offering.organisation),
+                    joinedload(Offering.location),
+                    selectinload(Offering.co_organisers),
+                    selectinload(Offering.occurrences),
+                )
+            )
+        )
+    }
+    for row in rows:
+        enrollment = enrollments.get(row.enrollment_id)
+        if enrollment is None:
+            continue  # erased since
+        if row.kind == MailKind.ALREADY_ENROLLED:
+            mail_already_enrolled(enrollment, token=manage_token(enrollment), now=now)
+        else:
+            mail_standing(enrollment, manage_token(enrollment), now)
 
 
 def write_left_drafts(*, now: datetime) -> int:

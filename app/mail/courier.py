@@ -4,7 +4,9 @@ The outbox (`outbox.py`) and the `send-mail` timer stay the safety net; this onl
 out within seconds instead of at the next timer run. A commit in a web request that wrote to
 the outbox wakes one background thread per worker process, which runs the same claiming sender
 as `flask send-mail` (so it never sends a message twice, even with the timer running at the
-same moment). The request never waits for it: a slow or absent SMTP server never slows a page.
+same moment). It also writes the mails of the sign-ups' drafts (app/enrollment/standing.py),
+a batch at a time, so the sign-up's request does not. The request never waits for it: a slow
+or absent SMTP server never slows a page.
 Best effort: if the worker stops mid-send, the claim's lease runs out and the timer sends it.
 
 Only requests nudge the courier. A CLI command exits when it is done, so its mail is left to
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 from flask import Flask, current_app, has_request_context
 from flask_sqlalchemy.session import Session
@@ -28,7 +31,15 @@ log = logging.getLogger("holdplads.mail")
 
 
 class Courier:
-    """One background sender per worker process, woken after each commit that queued mail."""
+    """One background sender per worker process, woken after each commit that queued mail.
+
+    Woken, it waits `GATHER` seconds before it claims: in a rush the mails of the next few
+    sign-ups are queued by then and go out as one batch (one read, one transaction to mark
+    them sent) instead of one transaction after another, each fighting the sign-ups for the
+    processor.
+    """
+
+    GATHER = 0.3  # seconds
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -49,15 +60,20 @@ class Courier:
         self.wake.set()
 
     def _run(self) -> None:
+        from app.enrollment.standing import DRAFT_BATCH, write_drafts
         from app.extensions import db
         from app.mail.sender import send_pending
 
         while True:
             self.wake.wait()
+            time.sleep(self.GATHER)
             self.wake.clear()
             try:
                 with self.app.app_context():
                     try:
+                        for _ in range(10):  # the sign-ups' drafts first (a full batch: more)
+                            if write_drafts(now=utcnow()) < DRAFT_BATCH:
+                                break
                         report = send_pending(now=utcnow())
                         if report.sent or report.errors:
                             log.info("mail handed over at once: %s", report)

@@ -120,3 +120,26 @@ def test_mail_from_a_rolled_back_transaction_is_not_handed_over(app, at_once):
         db.session.rollback()
         db.session.commit()
     assert at_once._thread is None  # nobody was woken
+
+
+def test_the_courier_writes_a_rush_of_signups_mails_together_each_with_its_own_standing(
+    app, client, smtp_server, at_once
+):
+    """The sign-ups leave drafts; the courier writes them a batch at a time (one read of the
+    offering for all): still a seat for the first, and each waiting person's own number."""
+    offering = make_offering(capacity=1, title="Skriv sammen")
+    for n in range(1, 6):
+        response = client.post(f"/offerings/{offering.slug}/enroll", data=form_data(n))
+        assert response.status_code == 302
+    assert _wait_for(lambda: len(smtp_server.messages) == 5)
+    by_person = {
+        m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content()
+        for m in smtp_server.messages
+    }
+    assert "Du har fået en plads på Skriv sammen" in by_person["deltager1@example.com"]
+    for n in range(2, 6):
+        assert f"ventelisten som nummer {n - 1}." in by_person[f"deltager{n}@example.com"]
+    assert at_once.idle.wait(timeout=10)
+    db.session.rollback()
+    statuses = db.session.scalars(sa.select(OutboxMessage.status)).all()
+    assert statuses == [OutboxStatus.SENT] * 5
