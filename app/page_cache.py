@@ -106,6 +106,11 @@ def marker_for(path: str) -> str:
     return str(current_marker())
 
 
+def structure_marker() -> int:
+    """The counter of everything public but seats (for pages rendered in parts)."""
+    return _read(_CATALOGUE_QUERY)[0]
+
+
 def page_marker(path: str) -> str:
     """The marker this request's page is keyed by (read once per request)."""
     marker = request.environ.get(_MARKER)
@@ -160,7 +165,7 @@ def _read_autocommit(
         return _read_autocommit(engine, query, parameter, retry=False)
 
 
-def _personal_request() -> bool:
+def personal_request() -> bool:
     """A signed-in visitor or a pending flash message sees a page made for them alone."""
     return "_user_id" in session or "_flashes" in session
 
@@ -174,7 +179,7 @@ def cached_page(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if request.method != "GET" or _personal_request():
+        if request.method != "GET" or personal_request():
             return view(*args, **kwargs)
         # select_locale: the language Babel will choose, without building a babel Locale.
         key = request.environ.get(_KEY) or page_key(
