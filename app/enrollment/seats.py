@@ -168,7 +168,7 @@ class OfferingSeats:
 
 def _facts_row(offering_id: int):
     """Dates and seat counts of one offering in a single query."""
-    return db.session.execute(sa.select(*_facts_columns(offering_id))).one()
+    return db.session.execute(_FACTS, {"facts_offering": offering_id}).one()
 
 
 def _facts_columns(offering_id: int) -> list:
@@ -201,6 +201,31 @@ def _facts_columns(offering_id: int) -> list:
     ]
 
 
+# The statements of a sign-up are built once, with parameters: building these selects anew
+# for every request (and their cache keys) cost more than running them.
+_FACTS = sa.select(*_facts_columns(sa.bindparam("facts_offering")))
+_SIGNUP_FACTS = sa.select(
+    *_facts_columns(sa.bindparam("facts_offering")),
+    sa.select(Enrollment.id)
+    .where(
+        Enrollment.offering_id == sa.bindparam("facts_offering"),
+        Enrollment.email_normalized == sa.bindparam("facts_email"),
+        Enrollment.status.in_(ACTIVE_ENROLLMENT_STATUSES),
+    )
+    .limit(1)
+    .scalar_subquery()
+    .label("existing_id"),
+    sa.select(sa.func.max(Enrollment.queued_at))
+    .where(Enrollment.offering_id == sa.bindparam("facts_offering"))
+    .scalar_subquery()
+    .label("latest_queued_at"),
+)
+_PUBLIC_OFFERING = sa.select(Offering).where(
+    Offering.slug == sa.bindparam("public_slug"),
+    Offering.status.in_(PUBLIC_OFFERING_STATUSES),
+)
+
+
 def offering_seats(offering: Offering, now: datetime) -> OfferingSeats:
     """One offering's facts and availability: one query, whatever the offering holds."""
     facts = facts_from_row(offering, _facts_row(offering.id))
@@ -217,32 +242,13 @@ def signup_facts(offering: Offering, email_normalized: str):
     `_facts_row`), the person's active enrollment on it (`existing_id`) and the latest place
     in line (`latest_queued_at`)."""
     return db.session.execute(
-        sa.select(
-            *_facts_columns(offering.id),
-            sa.select(Enrollment.id)
-            .where(
-                Enrollment.offering_id == offering.id,
-                Enrollment.email_normalized == email_normalized,
-                Enrollment.status.in_(ACTIVE_ENROLLMENT_STATUSES),
-            )
-            .limit(1)
-            .scalar_subquery()
-            .label("existing_id"),
-            sa.select(sa.func.max(Enrollment.queued_at))
-            .where(Enrollment.offering_id == offering.id)
-            .scalar_subquery()
-            .label("latest_queued_at"),
-        )
+        _SIGNUP_FACTS, {"facts_offering": offering.id, "facts_email": email_normalized}
     ).one()
 
 
 def public_offering(slug: str) -> Offering | None:
     """A public offering by its slug; None if not public."""
-    return db.session.scalars(
-        sa.select(Offering).where(
-            Offering.slug == slug, Offering.status.in_(PUBLIC_OFFERING_STATUSES)
-        )
-    ).first()
+    return db.session.scalars(_PUBLIC_OFFERING, {"public_slug": slug}).first()
 
 
 def public_offering_seats(slug: str, now: datetime) -> OfferingSeats | None:

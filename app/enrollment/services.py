@@ -133,15 +133,18 @@ def lock_offering(offering_id: int) -> Offering:
     PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE; there the transaction was
     opened with BEGIN IMMEDIATE (app.transaction), which already serialises writers.
     """
-    offering = db.session.scalars(
-        sa.select(Offering)
-        .where(Offering.id == offering_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    offering = db.session.scalars(_LOCK_OFFERING, {"lock_offering": offering_id}).first()
     if offering is None:
         raise NotFound(offering_id)
     return offering
+
+
+_LOCK_OFFERING = (  # built once: see app/enrollment/seats.py
+    sa.select(Offering)
+    .where(Offering.id == sa.bindparam("lock_offering"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 def claim_offering(offering_id: int) -> bool:
