@@ -36,6 +36,7 @@ from app.models import Enrollment, EnrollmentStatus, Offering, OutboxMessage, Ou
 from app.transaction import after_commit, write_transaction
 
 LEFT_OVER_AFTER = timedelta(minutes=1)
+RETRY_DRAFT_AFTER = timedelta(minutes=10)
 DRAFT_BATCH = 20
 
 
@@ -110,14 +111,19 @@ def write_drafts(*, now: datetime, limit: int = DRAFT_BATCH) -> int:
 
     In a rush the drafts are for one offering: its dates, place and organisers are read once
     for the batch instead of once per mail. Should one mail fail, the batch is undone and
-    each draft is written in a transaction of its own, so only that one stays a draft."""
+    each draft is written in a transaction of its own; the one that fails stays a draft and
+    waits `RETRY_DRAFT_AFTER` (so it does not undo every later batch), and `flask send-mail`
+    tries it again when it is a minute old."""
     claimed: list[int] = []
     try:
         with write_transaction():  # undone whole if one mail fails
             claimed = list(
                 db.session.scalars(
                     sa.select(OutboxMessage.id)
-                    .where(OutboxMessage.status == OutboxStatus.DRAFT)
+                    .where(
+                        OutboxMessage.status == OutboxStatus.DRAFT,
+                        OutboxMessage.next_attempt_at <= now,
+                    )
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -134,8 +140,14 @@ def write_drafts(*, now: datetime, limit: int = DRAFT_BATCH) -> int:
         try:
             with write_transaction():
                 write_draft(draft_id, now=now)
-        except Exception:  # noqa: BLE001 - it stays a draft; `flask send-mail` tries again
+        except Exception:  # noqa: BLE001 - it stays a draft, for a later try
             current_app.logger.exception("the mail of draft %s could not be written", draft_id)
+            with write_transaction():
+                db.session.execute(
+                    sa.update(OutboxMessage)
+                    .where(OutboxMessage.id == draft_id, OutboxMessage.status == OutboxStatus.DRAFT)
+                    .values(next_attempt_at=now + RETRY_DRAFT_AFTER)
+                )
     return len(claimed)
 
 

@@ -116,3 +116,24 @@ def test_erasing_a_person_takes_their_unwritten_draft(app, client):
     with app.app_context(), write_transaction():
         erase_enrollment(db.session.get(Enrollment, enrollment.id), now=now())
     assert outbox(to="glem@example.com") == []
+
+
+def test_the_courier_writes_drafts_in_a_batch_and_a_broken_one_does_not_hold_up_the_rest(app):
+    """`write_drafts` writes a batch in one transaction; when one mail cannot be written (a
+    language no catalogue knows), the batch is undone and the rest written one by one."""
+    from app.enrollment.standing import write_drafts
+
+    offering = make_offering(title="Samlet", capacity=1)
+    seat = make_enrollment(offering, email="plads@example.com")
+    broken = make_enrollment(offering, email="brudt@example.com", status="waitlisted")
+    broken.language = "xx-bad"
+    waiting = make_enrollment(offering, email="venter@example.com", status="waitlisted")
+    drafts = [_draft(e, age=timedelta(seconds=1)) for e in (seat, broken, waiting)]
+    with app.app_context():
+        assert write_drafts(now=now()) == 3
+        assert write_drafts(now=now()) == 0  # the broken one waits, not undoing every batch
+        assert write_drafts(now=now() + timedelta(minutes=11)) == 1  # tried again, and stays
+    written = {m.to_address: m for m in outbox() if m.status == OutboxStatus.PENDING}
+    assert set(written) == {"plads@example.com", "venter@example.com"}
+    assert "Samlet" in written["venter@example.com"].subject
+    assert db.session.get(OutboxMessage, drafts[1]).status == OutboxStatus.DRAFT
