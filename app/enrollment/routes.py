@@ -160,11 +160,7 @@ def enroll(slug: str):
             return _closed(detail)
         if not personal_request():
             return _empty_form(detail)
-    form = SignupForm(
-        audiences=offering.audiences,
-        staff_only=offering.for_staff_only,
-        asks_workplace=offering.asks_workplace,
-    )
+    form = _signup_form(offering)
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: a bot; answer as if all went well
             session[SIGNUP_KEY] = {"slug": slug}
@@ -217,6 +213,14 @@ def enroll(slug: str):
     ), status
 
 
+def _signup_form(offering) -> SignupForm:
+    return SignupForm(
+        audiences=offering.audiences,
+        staff_only=offering.for_staff_only,
+        asks_workplace=offering.asks_workplace,
+    )
+
+
 _TOKEN_SLOT = "\x00csrf-token\x00"
 
 
@@ -242,11 +246,7 @@ def _empty_form(detail):
     page = cache.get(key)
     if page is not None:
         return page.replace(_TOKEN_SLOT, generate_csrf()) if _TOKEN_SLOT in page else page
-    form = SignupForm(
-        audiences=offering.audiences,
-        staff_only=offering.for_staff_only,
-        asks_workplace=offering.asks_workplace,
-    )
+    form = _signup_form(offering)
     html = render_template("enrollment/enroll.html", form=form, detail=detail, offering=offering)
     token = form.csrf_token.current_token if form.meta.csrf else None
     cache.put(key, html.replace(token, _TOKEN_SLOT) if token else html)

@@ -203,9 +203,10 @@ def _facts_columns(offering_id: int) -> list:
 
 # The statements of a sign-up are built once, with parameters: building these selects anew
 # for every request (and their cache keys) cost more than running them.
-_FACTS = sa.select(*_facts_columns(sa.bindparam("facts_offering")))
+_FACTS_COLUMNS = _facts_columns(sa.bindparam("facts_offering"))
+_FACTS = sa.select(*_FACTS_COLUMNS)
 _SIGNUP_FACTS = sa.select(
-    *_facts_columns(sa.bindparam("facts_offering")),
+    *_FACTS_COLUMNS,
     sa.select(Enrollment.id)
     .where(
         Enrollment.offering_id == sa.bindparam("facts_offering"),

@@ -18,12 +18,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.enrollment.tokens import manage_token
 from app.extensions import db
-from app.mail.courier import mark_mail_queued
+from app.mail.courier import courier_runs, mark_mail_queued
 from app.mail.kinds import MailKind
 from app.mail.participants import (
     mail_already_enrolled,
@@ -77,7 +77,7 @@ def mail_standing_after_commit(
     )
     db.session.add(draft)
     db.session.flush()
-    if has_request_context() and "mail_courier" in current_app.extensions:
+    if courier_runs():
         mark_mail_queued(db.session)  # the courier writes it, with the next few, after the commit
         return
     draft_id = draft.id
@@ -96,9 +96,14 @@ def write_draft(draft_id: int, *, now: datetime) -> bool:
     if claimed is None or claimed.enrollment_id is None:
         return False
     enrollment = db.session.get(Enrollment, claimed.enrollment_id)
+    return _write_mail(enrollment, claimed.kind, now=now)
+
+
+def _write_mail(enrollment: Enrollment | None, kind: str, *, now: datetime) -> bool:
+    """The mail of one claimed draft; False if the person's data is gone."""
     if enrollment is None or enrollment.erased_at is not None:
         return False
-    if claimed.kind == MailKind.ALREADY_ENROLLED:
+    if kind == MailKind.ALREADY_ENROLLED:
         mail_already_enrolled(enrollment, token=manage_token(enrollment), now=now)
     else:  # the status now: the mail says where the person stands when it is written
         mail_standing(enrollment, manage_token(enrollment), now)
@@ -162,7 +167,7 @@ def _write_claimed(claimed: list[int], *, now: datetime) -> None:
         e.id: e
         for e in db.session.scalars(
             sa.select(Enrollment)
-            .where(Enrollment.id.in_(ids), Enrollment.erased_at.is_(None))
+            .where(Enrollment.id.in_(ids))
             .options(
                 joinedload(Enrollment.offering).options(
                     joinedload(Offering.organisation),
@@ -174,13 +179,7 @@ def _write_claimed(claimed: list[int], *, now: datetime) -> None:
         )
     }
     for row in rows:
-        enrollment = enrollments.get(row.enrollment_id)
-        if enrollment is None:
-            continue  # erased since
-        if row.kind == MailKind.ALREADY_ENROLLED:
-            mail_already_enrolled(enrollment, token=manage_token(enrollment), now=now)
-        else:
-            mail_standing(enrollment, manage_token(enrollment), now)
+        _write_mail(enrollments.get(row.enrollment_id), row.kind, now=now)
 
 
 def write_left_drafts(*, now: datetime) -> int:

@@ -85,6 +85,12 @@ class Courier:
                 self.idle.set()
 
 
+def courier_runs() -> bool:
+    """In a request whose worker has a courier: mail it is woken for goes out after the
+    commit (the sign-up leaves its mail as a draft for it to write)."""
+    return has_request_context() and "mail_courier" in current_app.extensions
+
+
 def mark_mail_queued(session) -> None:
     """Called by `queue_mail`: this transaction wrote to the outbox."""
     session.info[_QUEUED] = True
