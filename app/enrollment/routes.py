@@ -48,7 +48,11 @@ from app.emails import normalize_email
 from app.enrollment import absence, services
 from app.enrollment.forms import CorrectDetailsForm, EmailForm, SignupForm
 from app.enrollment.messages import ended_label, participant_message
-from app.enrollment.seats import public_offering, public_offering_seats
+from app.enrollment.seats import (
+    public_offering,
+    public_offering_seats,
+    public_offering_seats_and_marker,
+)
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
     find_sign_in_token,
@@ -69,7 +73,7 @@ from app.mail.notifications import queue_reminders
 from app.mail.sender import send_pending
 from app.models import ACTIVE_ENROLLMENT_STATUSES, Enrollment
 from app.ops.logs import log_job
-from app.page_cache import personal_request, structure_marker
+from app.page_cache import personal_request
 from app.security import no_store
 from app.transaction import begin_write, reads_before_writing, write_transaction
 from app.wellbeing import services as wellbeing
@@ -152,14 +156,15 @@ def enroll(slug: str):
             abort(404)
         detail = None
     else:
-        detail = public_offering_seats(slug, now)
-        if detail is None:
+        found = public_offering_seats_and_marker(slug, now)
+        if found is None:
             abort(404)
+        detail, marker = found
         offering = detail.offering
         if not detail.availability.signup_possible:
             return _closed(detail)
         if not personal_request():
-            return _empty_form(detail)
+            return _empty_form(detail, marker)
     form = _signup_form(offering)
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: a bot; answer as if all went well
@@ -224,7 +229,7 @@ def _signup_form(offering) -> SignupForm:
 _TOKEN_SLOT = "\x00csrf-token\x00"
 
 
-def _empty_form(detail):
+def _empty_form(detail, marker: int):
     """The empty sign-up form, rendered once per offering, state (seats, waiting list...),
     language and URL while nothing public changes; each visitor gets their own CSRF token.
 
@@ -235,7 +240,7 @@ def _empty_form(detail):
     key = "|".join(
         [
             "signup-form",
-            str(structure_marker()),
+            str(marker),  # the structure marker, read with the offering
             str(offering.id),
             detail.availability.state.value,
             current_language(),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from app.database import as_utc
 from app.enrollment.availability import Availability, OfferingFacts, availability, seats_left
@@ -34,6 +35,7 @@ from app.models import (
     PUBLIC_OFFERING_STATUSES,
     SEAT_HOLDING_STATUSES,
     Audience,
+    ChangeMarker,
     Enrollment,
     EnrollmentStatus,
     EnrolmentMode,
@@ -221,9 +223,20 @@ _SIGNUP_FACTS = sa.select(
     .scalar_subquery()
     .label("latest_queued_at"),
 )
-_PUBLIC_OFFERING = sa.select(Offering).where(
-    Offering.slug == sa.bindparam("public_slug"),
-    Offering.status.in_(PUBLIC_OFFERING_STATUSES),
+# The audiences come in the same statement: the form offers them and the sign-up checks them.
+_PUBLIC_OFFERING = (
+    sa.select(Offering)
+    .where(
+        Offering.slug == sa.bindparam("public_slug"),
+        Offering.status.in_(PUBLIC_OFFERING_STATUSES),
+    )
+    .options(joinedload(Offering.audience_rows))
+)
+_PUBLIC_OFFERING_AND_MARKER = _PUBLIC_OFFERING.add_columns(
+    sa.select(ChangeMarker.structure_version)
+    .where(ChangeMarker.id == 1)
+    .scalar_subquery()
+    .label("structure_marker")
 )
 
 
@@ -249,13 +262,29 @@ def signup_facts(offering: Offering, email_normalized: str):
 
 def public_offering(slug: str) -> Offering | None:
     """A public offering by its slug; None if not public."""
-    return db.session.scalars(_PUBLIC_OFFERING, {"public_slug": slug}).first()
+    return db.session.scalars(_PUBLIC_OFFERING, {"public_slug": slug}).unique().one_or_none()
 
 
 def public_offering_seats(slug: str, now: datetime) -> OfferingSeats | None:
     """A public offering by its slug, with its seats (the sign-up pages); None if not public."""
     offering = public_offering(slug)
     return None if offering is None else offering_seats(offering, now)
+
+
+def public_offering_seats_and_marker(slug: str, now: datetime) -> tuple[OfferingSeats, int] | None:
+    """As `public_offering_seats`, with the structure marker read in the offering's statement.
+
+    For a page kept by that marker: read in one snapshot with the offering, the marker is
+    never newer than what the page shows (read after it, a change committed in between would
+    keep the old page under the new marker)."""
+    row = (
+        db.session.execute(_PUBLIC_OFFERING_AND_MARKER, {"public_slug": slug})
+        .unique()
+        .one_or_none()
+    )
+    if row is None:
+        return None
+    return offering_seats(row.Offering, now), int(row.structure_marker or 0)
 
 
 def seats_taken(offering_id: int) -> int:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit import AuditAction, record_audit
 from app.database import as_utc, note_seats_changed
@@ -133,16 +133,21 @@ def lock_offering(offering_id: int) -> Offering:
     PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE; there the transaction was
     opened with BEGIN IMMEDIATE (app.transaction), which already serialises writers.
     """
-    offering = db.session.scalars(_LOCK_OFFERING, {"lock_offering": offering_id}).first()
+    offering = (
+        db.session.scalars(_LOCK_OFFERING, {"lock_offering": offering_id}).unique().one_or_none()
+    )
     if offering is None:
         raise NotFound(offering_id)
     return offering
 
 
-_LOCK_OFFERING = (  # built once: see app/enrollment/seats.py
+# Built once (see app/enrollment/seats.py). The audiences and their shares come in the same
+# statement: read afresh after the lock, but without one more round trip while it is held.
+_LOCK_OFFERING = (
     sa.select(Offering)
     .where(Offering.id == sa.bindparam("lock_offering"))
-    .with_for_update()
+    .options(joinedload(Offering.audience_rows))
+    .with_for_update(of=Offering)
     .execution_options(populate_existing=True)
 )
 
