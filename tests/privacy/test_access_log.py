@@ -264,3 +264,43 @@ def test_every_gunicorn_config_uses_the_redacting_logger():
     for config in (ROOT / "gunicorn.conf.py", ROOT / "deploy" / "gunicorn.conf.py"):
         settings = runpy.run_path(str(config))
         assert settings["logger_class"] == "app.log_redaction.RedactingLogger", config
+
+
+@pytest.mark.parametrize(
+    "log_format",
+    [
+        '%(h)s "%(r)s" %(s)s "%(f)s"',  # gunicorn.conf.py's atoms
+        "%(U)s?%(q)s %({Referer}i)s %({x-original-uri}i)s",  # another IT department's choice
+    ],
+)
+def test_every_atom_an_access_format_prints_is_redacted(log_format):
+    """The logger redacts only the atoms its format prints: whichever those are, no token."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from app.log_redaction import RedactingLogger
+
+    secret = "/enrollments/7-" + "f" * 40
+    config = Config()
+    config.set("accesslog", os.devnull)
+    config.set("access_log_format", log_format)
+    logger = RedactingLogger(config)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": secret + "?to=" + EMAIL,
+        "PATH_INFO": secret,
+        "QUERY_STRING": "to=" + EMAIL,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": "https://holdplads.example" + secret,
+        "HTTP_X_ORIGINAL_URI": secret,
+    }
+    request = SimpleNamespace(
+        headers=[("REFERER", environ["HTTP_REFERER"]), ("X-ORIGINAL-URI", secret)]
+    )
+    response = SimpleNamespace(status="200 OK", response_length=5, headers=[], sent=5)
+    atoms = logger.atoms(response, request, environ, timedelta(milliseconds=3))
+    line = log_format % logger.atoms_wrapper_class(atoms)
+    assert "<redacted>" in line
+    assert "f" * 40 not in line and EMAIL not in line and "%40" not in line
