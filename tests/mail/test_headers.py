@@ -229,3 +229,59 @@ def test_the_finished_headers_are_read_back_and_any_extra_header_or_recipient_re
         _check_headers(_built(Bcc="spion@example.com"), "signe@example.com")
     with pytest.raises(UnbuildableMessage):
         _check_headers(_built(to="signe@example.com, spion@example.com"), "signe@example.com")
+
+
+def test_the_quick_build_reads_exactly_as_the_modern_one(ctx):
+    """Mail to plain addresses is built with the classic classes (fast), mail that needs
+    SMTPUTF8 the modern way: a reader finds the same headers, words and invitation in both."""
+    from email import message_from_bytes
+    from email import policy as email_policy
+    from types import SimpleNamespace
+
+    from app.mail.addresses import deliverable_address, header_text
+    from app.mail.sender import _build_modern, build_email
+
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Åben café\r\n"
+    row = SimpleNamespace(
+        id=7,
+        kind="confirmed",
+        to_address="soes@ærø.dk",
+        to_name='Søs "Ærø" Bøgh; Jensen',
+        subject="Du har fået en plads: Håb og recovery – små skridt i hverdagen, når det er svært",
+        reply_to="tovholder@example.org",
+        enrollment_id=None,
+        created_at=now(),
+        language="da",
+        body_text="Kære Søs,\n\n" + "Vi glæder os til at se dig på torsdag – kl. 18.30. " * 6,
+        body_html="<p>Kære Søs,</p><p>" + "Vi ses på torsdag – kl. 18.30. " * 6 + "</p>",
+        ics=ics,
+        ics_method="REQUEST",
+    )
+    sender = "Recovery-skolen Århus <noreply@example.org>"
+    quick = build_email(row, sender=sender, domain="example.org")
+    modern = _build_modern(
+        row,
+        sender,
+        deliverable_address(row.to_address),
+        header_text(row.to_name),
+        row.subject,
+        "tovholder@example.org",
+        "example.org",
+    )
+    assert not isinstance(quick, EmailMessage)  # the classic build was taken
+    read = [message_from_bytes(m.as_bytes(), policy=email_policy.default) for m in (quick, modern)]
+    for name in ("From", "Subject", "Reply-To", "Date", "Auto-Submitted", "Content-Language"):
+        assert read[0][name] == read[1][name], name
+    assert read[0]["To"].addresses[0].display_name == 'Søs "Ærø" Bøgh; Jensen'
+    assert read[0]["To"].addresses[0].addr_spec == "soes@xn--r-3fa9c.dk"
+    for kind in ("plain", "html"):
+        assert read[0].get_body((kind,)).get_content() == read[1].get_body((kind,)).get_content()
+    invites = [
+        [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+        for message in read
+    ]
+    for [invite] in invites:
+        assert invite.get_param("method") == "REQUEST" and invite.get_filename() == "invite.ics"
+        assert invite.get_payload(decode=True) == ics.encode()
+    for line in quick.as_bytes().split(b"\n\n")[0].splitlines():
+        assert len(line) <= 78
