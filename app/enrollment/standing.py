@@ -25,6 +25,7 @@ from app.enrollment.tokens import manage_token
 from app.extensions import db
 from app.mail.courier import courier_runs, mark_mail_queued
 from app.mail.kinds import MailKind
+from app.mail.outbox import queue_together
 from app.mail.participants import (
     mail_already_enrolled,
     mail_confirmed,
@@ -40,14 +41,19 @@ RETRY_DRAFT_AFTER = timedelta(minutes=10)
 DRAFT_BATCH = 20
 
 
-def mail_standing(enrollment: Enrollment, token: str | None, now: datetime) -> None:
-    """The mail that says where a person stands after they got in line or a seat."""
+def mail_standing(
+    enrollment: Enrollment, token: str | None, now: datetime, *, position: int | None = None
+) -> None:
+    """The mail that says where a person stands after they got in line or a seat.
+
+    `position`: their place on the waiting list, when the caller read it already."""
     from app.enrollment.services import waitlist_position
 
     if enrollment.status == EnrollmentStatus.CONFIRMED:
         mail_confirmed(enrollment, token=token, now=now)
     elif enrollment.status == EnrollmentStatus.WAITLISTED:
-        position = waitlist_position(enrollment)
+        if position is None:
+            position = waitlist_position(enrollment)
         mail_waitlisted(enrollment, position=position, token=token, now=now)
     elif enrollment.status == EnrollmentStatus.REQUESTED:
         mail_requested(enrollment, token=token, now=now)
@@ -99,14 +105,16 @@ def write_draft(draft_id: int, *, now: datetime) -> bool:
     return _write_mail(enrollment, claimed.kind, now=now)
 
 
-def _write_mail(enrollment: Enrollment | None, kind: str, *, now: datetime) -> bool:
+def _write_mail(
+    enrollment: Enrollment | None, kind: str, *, now: datetime, position: int | None = None
+) -> bool:
     """The mail of one claimed draft; False if the person's data is gone."""
     if enrollment is None or enrollment.erased_at is not None:
         return False
     if kind == MailKind.ALREADY_ENROLLED:
         mail_already_enrolled(enrollment, token=manage_token(enrollment), now=now)
     else:  # the status now: the mail says where the person stands when it is written
-        mail_standing(enrollment, manage_token(enrollment), now)
+        mail_standing(enrollment, manage_token(enrollment), now, position=position)
     return True
 
 
@@ -178,8 +186,44 @@ def _write_claimed(claimed: list[int], *, now: datetime) -> None:
             )
         )
     }
-    for row in rows:
-        _write_mail(enrollments.get(row.enrollment_id), row.kind, now=now)
+    positions = _waitlist_positions(enrollments.values())
+    with queue_together(db.session):  # the batch's mails in one INSERT
+        for row in rows:
+            _write_mail(
+                enrollments.get(row.enrollment_id),
+                row.kind,
+                now=now,
+                position=positions.get(row.enrollment_id),
+            )
+
+
+def _waitlist_positions(enrollments) -> dict[int, int]:
+    """The place on the waiting list of each waiting person among `enrollments`, in one
+    query (as `waitlist_position`: in the order they got in line)."""
+    waiting = {e.id for e in enrollments if e.status == EnrollmentStatus.WAITLISTED}
+    if not waiting:
+        return {}
+    offerings = {e.offering_id for e in enrollments if e.id in waiting}
+    line = (
+        sa.select(
+            Enrollment.id,
+            sa.func.row_number()
+            .over(
+                partition_by=Enrollment.offering_id,
+                order_by=(Enrollment.queued_at, Enrollment.id),
+            )
+            .label("position"),
+        )
+        .where(
+            Enrollment.offering_id.in_(offerings),
+            Enrollment.status == EnrollmentStatus.WAITLISTED,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(line.c.id, line.c.position).where(line.c.id.in_(waiting))
+    ).all()
+    return {row.id: int(row.position) for row in rows}
 
 
 def write_left_drafts(*, now: datetime) -> int:

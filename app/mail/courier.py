@@ -39,7 +39,7 @@ class Courier:
     processor.
     """
 
-    GATHER = 0.3  # seconds
+    GATHER = 1.0  # seconds
 
     def __init__(self, app: Flask) -> None:
         self.app = app

@@ -7,6 +7,8 @@ here talks to a mail server.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,6 +17,20 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.mail.courier import mark_mail_queued
 from app.models import OutboxMessage, OutboxStatus
+
+_TOGETHER = "holdplads.queue_together"
+
+
+@contextmanager
+def queue_together(session) -> Iterator[None]:
+    """Mail queued inside is inserted in one statement when the block ends, not a row at a
+    time (the courier's batch of drafts). Its messages have no id until then."""
+    session.info[_TOGETHER] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_TOGETHER, None)
+    session.flush()
 
 
 def queue_mail(
@@ -60,7 +76,8 @@ def queue_mail(
     )
     if dedupe_key is None:
         db.session.add(message)
-        db.session.flush()
+        if not db.session.info.get(_TOGETHER):
+            db.session.flush()
         mark_mail_queued(db.session)
         return message
     # Two reminder runs at once: the unique key lets only one of them write it.

@@ -137,3 +137,39 @@ def test_the_courier_writes_drafts_in_a_batch_and_a_broken_one_does_not_hold_up_
     assert set(written) == {"plads@example.com", "venter@example.com"}
     assert "Samlet" in written["venter@example.com"].subject
     assert db.session.get(OutboxMessage, drafts[1]).status == OutboxStatus.DRAFT
+
+
+def test_a_batch_of_waiting_people_each_learn_their_own_number_in_one_insert(app):
+    """The courier reads the waiting list once for its batch and writes the batch's mails in
+    one INSERT; still each mail says the person's own place in line, on each offering."""
+    from app.enrollment.standing import write_drafts
+
+    full, other = make_offering(title="Fuldt", capacity=1), make_offering(title="Andet", capacity=1)
+    make_enrollment(full, email="plads@example.com")
+    make_enrollment(other, email="plads2@example.com")
+    start = now() - timedelta(hours=1)
+    line = {
+        f"{offering.title}{n}@example.com": make_enrollment(
+            offering,
+            email=f"{offering.title}{n}@example.com",
+            status="waitlisted",
+            queued_at=start + timedelta(minutes=n),
+        )
+        for offering, n in [(full, 1), (other, 2), (full, 3), (other, 4), (full, 5)]
+    }
+    # Only the later ones were just signed up: the first on each list has their mail already.
+    for address in ("Fuldt3@example.com", "Andet4@example.com", "Fuldt5@example.com"):
+        line[address].language = "en"
+        _draft(line[address], age=timedelta(seconds=1), kind="waitlisted")
+    with _transactions(app) as committed, app.app_context():
+        assert write_drafts(now=now()) == 3
+        dialect = db.engine.dialect.name
+    [batch] = [t for t in committed if _inserts_into(t, "outbox_messages")]
+    inserts = [s for s, _p in batch if s.startswith("INSERT INTO outbox_messages")]
+    # SQLAlchemy sends the rows in one statement on PostgreSQL (a round trip each would cost);
+    # SQLite, in the same process, takes them a row at a time.
+    assert len(inserts) == (1 if dialect == "postgresql" else 3)
+    bodies = {m.to_address: m.body_text for m in outbox() if m.status == OutboxStatus.PENDING}
+    assert "as number 2." in bodies["Fuldt3@example.com"]
+    assert "as number 2." in bodies["Andet4@example.com"]
+    assert "as number 3." in bodies["Fuldt5@example.com"]
