@@ -28,6 +28,9 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
+# gunicorn as a server runs it (docs/deploy.md): no access log beside the app's own request
+# log, workers renewed after 2,000 requests.
+SERVER_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 WRK = os.environ.get("WRK", "/usr/bin/wrk")
 
 
@@ -145,8 +148,12 @@ def gunicorn(
     extra_env: dict[str, str] | None = None,
     ready_path: str = "/",
     timeout: float = 30.0,
+    config: Path | None = None,
 ) -> Iterator[Server]:
-    """Serve `app_spec` (module:attr) with gunicorn on 127.0.0.1."""
+    """Serve `app_spec` (module:attr) with gunicorn on 127.0.0.1.
+
+    `config`: a gunicorn config file (SERVER_CONFIG: as a server runs it, deploy/); without
+    one gunicorn reads the checkout's gunicorn.conf.py, as `make run` does."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -166,6 +173,7 @@ def gunicorn(
         "--worker-class", worker_class,
         "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning",
+        *(["--config", str(config)] if config else []),
         app_spec,
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from _common import fresh_database, gunicorn  # noqa: E402
+from _common import SERVER_CONFIG, fresh_database, gunicorn  # noqa: E402
 
 HOST = "127.0.0.1"
 SLUG = "rush-kursus"
@@ -249,6 +249,7 @@ def run(url: str, args: argparse.Namespace) -> int:
             "HOLDPLADS_ENV": "development",
         },
         ready_path=f"/offerings/{SLUG}",
+        config=SERVER_CONFIG,
     ) as server:
         port = urlsplit(server.url).port
         started = time.perf_counter()

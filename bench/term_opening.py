@@ -29,7 +29,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from _common import VENV_BIN, fresh_database, gunicorn  # noqa: E402
+from _common import SERVER_CONFIG, VENV_BIN, fresh_database, gunicorn  # noqa: E402
 
 OFFERINGS = 40
 SEATS = 8
@@ -143,6 +143,12 @@ def main() -> int:
     parser.add_argument("--signers", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="per server")
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        choices=("sync", "gthread"),
+        help="gthread (8 threads per worker): as deploy/gunicorn.conf.py runs a server",
+    )
     args = parser.parse_args()
     server_url = None
     if args.database_url:
@@ -164,10 +170,20 @@ def main() -> int:
         }
         with (
             gunicorn(
-                "wsgi:app", database_url=database.url, workers=args.workers, extra_env=env
+                "wsgi:app",
+                database_url=database.url,
+                workers=args.workers,
+                extra_env=env,
+                config=SERVER_CONFIG,
+                worker_class=args.worker_class,
             ) as one,
             gunicorn(
-                "wsgi:app", database_url=database.url, workers=args.workers, extra_env=env
+                "wsgi:app",
+                database_url=database.url,
+                workers=args.workers,
+                extra_env=env,
+                config=SERVER_CONFIG,
+                worker_class=args.worker_class,
             ) as two,
         ):
             prefix = Path(tmp) / "locust"
@@ -197,7 +213,10 @@ def main() -> int:
             )  # fmt: skip
         failures = report(prefix, args.seconds)
         extra, signups = overbooked(database.url)
-    print(f"database            {database.label}, 2 gunicorn servers x {args.workers} workers")
+    print(
+        f"database            {database.label}, 2 gunicorn servers x {args.workers}"
+        f" {args.worker_class} workers"
+    )
     print(f"sign-ups stored     {signups} (of {args.signers} signers)")
     print(f"errors              {failures}")
     print(f"overbooked seats    {extra}")
