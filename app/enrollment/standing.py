@@ -15,6 +15,7 @@ at once, as before.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -197,7 +198,7 @@ def _write_claimed(claimed: list[int], *, now: datetime) -> None:
             )
 
 
-def _waitlist_positions(enrollments) -> dict[int, int]:
+def _waitlist_positions(enrollments: Iterable[Enrollment]) -> dict[int, int]:
     """The place on the waiting list of each waiting person among `enrollments`, in one
     query (as `waitlist_position`: in the order they got in line)."""
     waiting = {e.id for e in enrollments if e.status == EnrollmentStatus.WAITLISTED}
