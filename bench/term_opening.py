@@ -15,6 +15,7 @@ stops everything it started.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -168,24 +169,20 @@ def main() -> int:
             "PUBLIC_URL": "http://holdplads.bench",
             "LOG_FORMAT": "json",
         }
-        with (
-            gunicorn(
-                "wsgi:app",
-                database_url=database.url,
-                workers=args.workers,
-                extra_env=env,
-                config=SERVER_CONFIG,
-                worker_class=args.worker_class,
-            ) as one,
-            gunicorn(
-                "wsgi:app",
-                database_url=database.url,
-                workers=args.workers,
-                extra_env=env,
-                config=SERVER_CONFIG,
-                worker_class=args.worker_class,
-            ) as two,
-        ):
+        with contextlib.ExitStack() as servers:
+            one, two = (  # two app servers behind a load balancer, on one database
+                servers.enter_context(
+                    gunicorn(
+                        "wsgi:app",
+                        database_url=database.url,
+                        workers=args.workers,
+                        extra_env=env,
+                        config=SERVER_CONFIG,
+                        worker_class=args.worker_class,
+                    )
+                )
+                for _ in range(2)
+            )
             prefix = Path(tmp) / "locust"
             locust_env = {
                 **os.environ,

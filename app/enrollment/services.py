@@ -13,6 +13,7 @@ transaction (app/mail/participants.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -207,21 +208,35 @@ def _next_queued_at(offering_id: int, now: datetime, latest=_UNREAD) -> datetime
 
 def waitlist_position(enrollment: Enrollment) -> int | None:
     """1 for the first in line; None when the person is not waiting."""
-    if enrollment.status != EnrollmentStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Enrollment.offering_id == enrollment.offering_id,
-            Enrollment.status == EnrollmentStatus.WAITLISTED,
-            sa.or_(
-                Enrollment.queued_at < enrollment.queued_at,
-                sa.and_(
-                    Enrollment.queued_at == enrollment.queued_at, Enrollment.id < enrollment.id
-                ),
-            ),
+    return waitlist_positions([enrollment]).get(enrollment.id)
+
+
+def waitlist_positions(enrollments: Iterable[Enrollment]) -> dict[int, int]:
+    """The place on the waiting list of each waiting person among `enrollments`, in one
+    query (the courier's batch of mails): in line in the order they got in line."""
+    waiting = {e.id: e.offering_id for e in enrollments if e.status == EnrollmentStatus.WAITLISTED}
+    if not waiting:
+        return {}
+    line = (
+        sa.select(
+            Enrollment.id,
+            sa.func.row_number()
+            .over(
+                partition_by=Enrollment.offering_id,
+                order_by=(Enrollment.queued_at, Enrollment.id),
+            )
+            .label("position"),
         )
+        .where(
+            Enrollment.offering_id.in_(set(waiting.values())),
+            Enrollment.status == EnrollmentStatus.WAITLISTED,
+        )
+        .subquery()
     )
-    return ahead + 1
+    rows = db.session.execute(
+        sa.select(line.c.id, line.c.position).where(line.c.id.in_(waiting))
+    ).all()
+    return {row.id: int(row.position) for row in rows}
 
 
 def _active_enrollment_for(offering_id: int, email_normalized: str) -> Enrollment | None:

@@ -15,7 +15,6 @@ at once, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -187,7 +186,9 @@ def _write_claimed(claimed: list[int], *, now: datetime) -> None:
             )
         )
     }
-    positions = _waitlist_positions(enrollments.values())
+    from app.enrollment.services import waitlist_positions  # services imports this module
+
+    positions = waitlist_positions(enrollments.values())
     with queue_together(db.session):  # the batch's mails in one INSERT
         for row in rows:
             _write_mail(
@@ -196,35 +197,6 @@ def _write_claimed(claimed: list[int], *, now: datetime) -> None:
                 now=now,
                 position=positions.get(row.enrollment_id),
             )
-
-
-def _waitlist_positions(enrollments: Iterable[Enrollment]) -> dict[int, int]:
-    """The place on the waiting list of each waiting person among `enrollments`, in one
-    query (as `waitlist_position`: in the order they got in line)."""
-    waiting = {e.id for e in enrollments if e.status == EnrollmentStatus.WAITLISTED}
-    if not waiting:
-        return {}
-    offerings = {e.offering_id for e in enrollments if e.id in waiting}
-    line = (
-        sa.select(
-            Enrollment.id,
-            sa.func.row_number()
-            .over(
-                partition_by=Enrollment.offering_id,
-                order_by=(Enrollment.queued_at, Enrollment.id),
-            )
-            .label("position"),
-        )
-        .where(
-            Enrollment.offering_id.in_(offerings),
-            Enrollment.status == EnrollmentStatus.WAITLISTED,
-        )
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(line.c.id, line.c.position).where(line.c.id.in_(waiting))
-    ).all()
-    return {row.id: int(row.position) for row in rows}
 
 
 def write_left_drafts(*, now: datetime) -> int:

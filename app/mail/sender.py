@@ -85,12 +85,18 @@ class _Policy(email_policy.EmailPolicy):
     def _fold(self, name, value, refold_binary=False):
         if name.lower() != "subject" or self.utf8:
             return super()._fold(name, value, refold_binary)
-        text = str(value)
-        if not (text.isascii() and len(name) + 2 + len(text) <= self.max_line_length):
-            text = Header(text, "utf-8", maxlinelen=self.max_line_length, header_name=name).encode(
-                linesep=self.linesep
-            )
+        text = _subject(str(value), self.max_line_length)
+        if isinstance(text, Header):
+            text = text.encode(linesep=self.linesep)
         return f"{name}: {text}{self.linesep}"
+
+
+def _subject(text: str, max_line_length: int) -> str | Header:
+    """The subject as it is when it fits on one line in ASCII, else one run of UTF-8 encoded
+    words (`_Policy`; the classic build writes the Header as it is)."""
+    if text.isascii() and len("Subject: ") + len(text) <= max_line_length:
+        return text
+    return Header(text, "utf-8", maxlinelen=max_line_length, header_name="Subject")
 
 
 _POLICY = _Policy()
@@ -130,18 +136,23 @@ def build_email(
             email = _multipart("mixed", email, calendar)
         email["From"] = formataddr((header_text(from_name), from_address), "utf-8")
         email["To"] = formataddr((to_name, to_address), "utf-8")
-        email["Subject"] = _subject(subject)
-        if reply_to is not None:
-            email["Reply-To"] = reply_to
-        email["Date"] = format_datetime(message.created_at)
-        email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
-        email["Auto-Submitted"] = "auto-generated"
-        email["Content-Language"] = message.language
+        email["Subject"] = _subject(subject, _POLICY.max_line_length)
+        _add_headers(email, message, reply_to, domain)
         head = email.as_bytes().split(b"\n\n", 1)[0].decode("ascii") + "\n"
     except (ValueError, TypeError, IndexError, HeaderParseError) as error:
         raise UnbuildableMessage(str(error)) from error
     _check_header_block(head, to_address, reply_to)
     return email
+
+
+def _add_headers(email: Message, message: OutboxMessage, reply_to: str | None, domain: str) -> None:
+    """The headers after From, To and Subject, in the order `_check_header_block` expects."""
+    if reply_to is not None:
+        email["Reply-To"] = reply_to
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
+    email["Auto-Submitted"] = "auto-generated"
+    email["Content-Language"] = message.language
 
 
 _QP_UTF8 = Charset("utf-8")
@@ -162,14 +173,6 @@ def _multipart(subtype: str, *parts: Message) -> MIMEMultipart:
     return MIMEMultipart(subtype, _subparts=parts)
 
 
-def _subject(text: str) -> str | Header:
-    """As `_Policy` writes it: as it is when it fits on one line in ASCII, else one run of
-    UTF-8 encoded words with every space inside them."""
-    if text.isascii() and len("Subject: ") + len(text) <= _POLICY.max_line_length:
-        return text
-    return Header(text, "utf-8", maxlinelen=_POLICY.max_line_length, header_name="Subject")
-
-
 def _build_modern(
     message: OutboxMessage,
     sender: str,
@@ -185,11 +188,6 @@ def _build_modern(
     email["From"] = sender
     email["To"] = Address(display_name=to_name, username=local, domain=to_domain)
     email["Subject"] = subject
-    if reply_to is not None:
-        email["Reply-To"] = reply_to
-    email["Date"] = format_datetime(message.created_at)
-    email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
-    email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
@@ -201,7 +199,7 @@ def _build_modern(
             filename="invite.ics",
             params={"method": message.ics_method or "PUBLISH", "charset": "utf-8"},
         )
-    email["Content-Language"] = message.language  # last: set_content drops Content-* headers
+    _add_headers(email, message, reply_to, domain)  # after set_content, which drops Content-*
     _check_headers(email, to_address, reply_to)
     return email
 
