@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextvars
 import os
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -135,6 +137,17 @@ def _rate_limits_off() -> None:
     from app.extensions import limiter
 
     limiter.enabled = False
+
+
+@pytest.fixture
+def still_minute(monkeypatch):
+    """Hold the minute pages are keyed by (app.page_cache.page_minute) still.
+
+    A test that compares two answers to one URL, or counts what the second costs, would
+    otherwise see a new page whenever that URL's minute happens to turn between them.
+    """
+    held = time.time()
+    monkeypatch.setattr("app.page_cache.time", SimpleNamespace(time=lambda: held))
 
 
 def _clear_page_caches(app) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -11,6 +12,9 @@ from app.models import Enrollment, EnrollmentStatus, OutboxMessage, PersonalCale
 from app.page_cache import page_minute
 from tests.catalogue.test_query_count import count_queries
 from tests.factories import make_enrollment, make_offering
+
+# Two answers to one URL are compared: its minute must not turn between them.
+pytestmark = pytest.mark.usefixtures("still_minute")
 
 
 def test_repeat_visit_is_answered_whole_with_every_header(app, client):

@@ -5,10 +5,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
 from app.extensions import db
 from tests.factories import add_facilitator, make_enrollment, make_offering, make_theme, now
+
+# Two answers to one URL are compared: its minute must not turn between them.
+pytestmark = pytest.mark.usefixtures("still_minute")
 
 
 @contextmanager
