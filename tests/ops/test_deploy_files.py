@@ -19,7 +19,8 @@ SCHEDULED = {
 
 
 def _settings_read_by_the_app() -> set[str]:
-    source = (ROOT / "app" / "config.py").read_text()
+    """Every environment setting read by the app's config and by the server's gunicorn config."""
+    source = (ROOT / "app" / "config.py").read_text() + (DEPLOY / "gunicorn.conf.py").read_text()
     return set(re.findall(r'(?:environ\.get|env)\(\s*"([A-Z][A-Z0-9_]+)"', source))
 
 
@@ -27,7 +28,7 @@ def test_the_guide_and_the_example_file_name_every_setting():
     guide = (ROOT / "docs" / "deploy.md").read_text()
     example = (DEPLOY / "holdplads.env.example").read_text()
     settings = _settings_read_by_the_app()
-    assert {"SECRET_KEY", "DATABASE_URL", "LOG_FORMAT"} <= settings
+    assert {"SECRET_KEY", "DATABASE_URL", "LOG_FORMAT", "GUNICORN_MAX_REQUESTS"} <= settings
     missing = "a new setting belongs in docs/deploy.md (section 4) and deploy/holdplads.env.example"
     assert sorted(s for s in settings if f"`{s}`" not in guide) == [], missing
     assert sorted(s for s in settings if s not in example) == [], missing
@@ -59,3 +60,16 @@ def test_nginx_passes_the_headers_the_app_trusts():
     for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-ID"):
         assert f"proxy_set_header {header}" in site
     assert "listen 443 ssl" in site and "ssl_certificate " in site
+
+
+def test_a_worker_is_replaced_rarely_and_the_server_can_choose_when(monkeypatch):
+    """A fresh worker answers slowly while it starts: at 2,000 requests each worker of a term
+    opening restarted every ~25 s (README, "The opening of a term")."""
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    settings = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert settings["max_requests"] >= 20_000
+    assert 0 < settings["max_requests_jitter"] < settings["max_requests"]
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "1234")
+    assert runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["max_requests"] == 1234
