@@ -160,7 +160,7 @@ def from_env(instance_path: str) -> dict:
         "MAIL_SMTPUTF8": _bool(os.environ.get("MAIL_SMTPUTF8"), False),
         # Rendered public pages are cached per worker and validated by the change marker.
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "512")),
-        # Rendered catalogue cards kept per worker (app/catalogue/cards.py).
+        # Rendered parts of public pages kept per worker (app/catalogue/cards.py).
         "CARD_CACHE_SIZE": int(os.environ.get("CARD_CACHE_SIZE", "2048")),
         # Delivery of the outbox: a failed send is retried after MAIL_RETRY_SECONDS, doubling
         # each time, and marked "failed" (for staff to see) after MAIL_MAX_ATTEMPTS.

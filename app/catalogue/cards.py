@@ -48,7 +48,9 @@ def init_app(app) -> None:
     app.extensions[_CARDS] = PageCache(app.config["CARD_CACHE_SIZE"])
 
 
-def _kept() -> PageCache[Markup | str | Skeleton]:
+def kept_parts() -> PageCache:
+    """This worker's kept parts of public pages: catalogue cards, seat lines and skeletons,
+    and offering pages' skeletons and seat parts (app/catalogue/offering_page.py)."""
     return current_app.extensions[_CARDS]
 
 
@@ -69,22 +71,22 @@ def offering_card(entry: CatalogueEntry, date_label: str) -> Markup:
             date_label,
         )
     )
-    kept = _kept().get(key)
+    kept = kept_parts().get(key)
     if kept is not None:
         return kept
     macro = current_app.jinja_env.get_template("macros.html").module.offering_card
     card = Markup(macro(entry, date_label, seat_slot=True))
-    _kept().put(key, card)
+    kept_parts().put(key, card)
     return card
 
 
 def _seat_line(state: Availability) -> str:
     key = f"seat|{get_locale()}|{state!r}"
-    kept = _kept().get(key)
+    kept = kept_parts().get(key)
     if kept is not None:
         return kept
     line = str(current_app.jinja_env.get_template("macros.html").module.seat_state(state))
-    _kept().put(key, line)
+    kept_parts().put(key, line)
     return line
 
 
@@ -98,12 +100,12 @@ def skeleton_key(language: str, minute: int, full_path: str) -> str:
 
 
 def kept_skeleton(key: str) -> Skeleton | None:
-    kept = _kept().get(key)
+    kept = kept_parts().get(key)
     return kept
 
 
 def keep_skeleton(key: str, skeleton: Skeleton) -> None:
-    _kept().put(key, skeleton)
+    kept_parts().put(key, skeleton)
 
 
 def skeleton_of(html: str, status: int, entries: list[CatalogueEntry]) -> Skeleton:

@@ -13,14 +13,14 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from app.catalogue import cards
+from app.catalogue import cards, offering_page
 from app.catalogue.queries import CatalogueFilters, all_themes, catalogue_page, offering_detail
 from app.catalogue.render import markdown_to_html
 from app.database import utcnow
 from app.dates import EARLIEST, LATEST
 from app.i18n import local, localized, select_locale
 from app.models import Audience, OfferingKind
-from app.page_cache import cached_page, page_minute
+from app.page_cache import cached_page, page_minute, personal_request
 
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(cards.offering_card, "kept_offering_card")
@@ -36,7 +36,9 @@ def index():
     """
     filters = CatalogueFilters.from_args(request.args)
     now = utcnow()
-    if filters.free:  # which offerings are listed depends on the seats themselves
+    if filters.free or personal_request():
+        # With "free seats" the list depends on the seats themselves; a signed-in visitor or
+        # one with a flash message gets a page for them alone.
         page, body, status = _render_index(filters, now)
         return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
     key = cards.skeleton_key(select_locale(), page_minute(request.full_path), request.full_path)
@@ -79,18 +81,33 @@ def _render_index(filters: CatalogueFilters, now: datetime):
 @bp.get("/offerings/<slug:slug>")
 @cached_page
 def offering(slug: str):
-    """An offering's page: all it holds, every occurrence, seats left and how to join."""
+    """An offering's page: all it holds, every occurrence, seats left and how to join.
+
+    Rendered in parts (app/catalogue/offering_page.py): after a sign-up, the page kept for
+    this structure version gets its seat parts from one query, and nothing else is rendered.
+    """
     now = utcnow()
+    key = None
+    if not personal_request():  # else a page for this visitor alone: neither kept nor taken
+        key = offering_page.skeleton_key(
+            select_locale(), page_minute(request.full_path), request.full_path
+        )
+        skeleton = offering_page.kept_skeleton(key)
+        if skeleton is not None:
+            return offering_page.fill(skeleton.html, offering_page.seats_now(skeleton, now))
     detail = offering_detail(slug, now=now)
     if detail is None:
         abort(404)
-    return render_template(
+    body = render_template(
         "catalogue/offering.html",
         detail=detail,
         offering=detail.offering,
         description_html=markdown_to_html(detail.offering),
         now=now,
     )
+    if key is not None:
+        offering_page.keep_skeleton(key, offering_page.skeleton_of(body, detail))
+    return offering_page.fill(body, offering_page.seats_shown(detail))
 
 
 def active_filter_labels(filters: CatalogueFilters, themes) -> list[str]:

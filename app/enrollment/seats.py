@@ -163,9 +163,16 @@ class OfferingSeats:
     @property
     def audience_seats_shown(self) -> list[tuple[Audience, int | None]]:
         """(audience, seats left) in the offering's order, for pages; empty without shares."""
-        if not self.by_audience:
-            return []
-        return [(a, self.by_audience[a]) for a in self.offering.audiences if a in self.by_audience]
+        return audience_seats_in_order(self.offering.audiences, self.by_audience)
+
+
+def audience_seats_in_order(
+    audiences, by_audience: dict[str, int | None] | None
+) -> list[tuple[Audience, int | None]]:
+    """(audience, seats left) in the offering's order of `audiences`; empty without shares."""
+    if not by_audience:
+        return []
+    return [(a, by_audience[a]) for a in audiences if a in by_audience]
 
 
 def _facts_row(offering_id: int):

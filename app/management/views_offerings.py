@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.calendar.tokens import facilitator_calendar_token
+from app.catalogue import offering_page
 from app.catalogue.render import markdown_to_html, render_markdown
 from app.database import utcnow
 from app.enrollment.seats import offering_seats
@@ -233,14 +234,16 @@ def preview_offering(offering_id: int):
     too), with a line on top saying it is a preview; staff only, never cached or indexed."""
     offering = viewable_offering(offering_id)
     now = utcnow()
-    return render_template(
+    detail = offering_seats(offering, now)
+    page = render_template(
         "catalogue/offering.html",
-        detail=offering_seats(offering, now),
+        detail=detail,
         offering=offering,
         description_html=markdown_to_html(offering),
         now=now,
         preview=True,
     )
+    return offering_page.fill(page, offering_page.seats_shown(detail))
 
 
 @staff_only

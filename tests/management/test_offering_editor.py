@@ -248,5 +248,8 @@ def test_staff_preview_a_draft_as_the_public_will_see_it(client):
     assert w.offering.title in page
     assert 'name="robots" content="noindex"' in page
     assert "no-store" in response.headers["Cache-Control"]
+    # The parts that change with the seats are filled in, as on the public page.
+    assert "<!--offering-seats" not in page
+    assert f"{w.offering.capacity} pladser i alt" in page
     sign_in_as(client, w.volunteer_staff)
     assert client.get(f"/manage/offerings/{w.offering.id}/preview").status_code == 403
