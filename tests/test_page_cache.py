@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Enrollment, EnrollmentStatus, OutboxMessage, PersonalCalendar
 from app.page_cache import page_minute
+from tests.catalogue.test_offering_page_parts import rendered_afresh
 from tests.catalogue.test_query_count import count_queries
 from tests.factories import make_enrollment, make_offering
 
@@ -148,7 +149,7 @@ def test_enrollments_changed_in_bulk_render_every_page_afresh(client):
     assert client.get(f"/offerings/{other.slug}").headers["ETag"] != other_page.headers["ETag"]
 
 
-def test_the_catalogue_after_a_sign_up_costs_its_seat_counts_and_is_the_page_rendered_afresh(
+def test_the_catalogue_after_a_sign_up_costs_its_seat_counts_and_is_the_pagerendered_afresh(
     app, client
 ):
     offerings = [make_offering(title=f"Forløb {n}", capacity=3) for n in range(4)]
@@ -192,3 +193,33 @@ def test_the_minute_turns_at_a_different_second_for_each_page():
     urls = ["/", "/?kind=course", "/?free=1"] + [f"/offerings/forloeb-{n}" for n in range(40)]
     turns = [_turn(url) for url in urls]
     assert len(set(turns)) >= 25
+
+
+def test_the_free_seats_page_is_kept_per_listing_and_filled_from_one_query(app, client):
+    offerings = [make_offering(title=f"Ledigt {n}", capacity=2) for n in range(3)]
+    url = "/?free=1"
+    first = client.get(url).text
+    assert all(o.title in first for o in offerings) and "3 tilbud" in first
+    make_enrollment(offerings[0])  # one seat of two: still listed
+    with count_queries(app) as statements:
+        kept = client.get(url).text
+    # The markers, then which offerings are listed with their seats: no rendering.
+    assert len(statements) == 2, statements
+    assert "1 ledig plads" in kept
+    assert kept == rendered_afresh(app, client, url)
+    last_seat = make_enrollment(offerings[0])  # full: no longer listed
+    full = client.get(url).text
+    assert offerings[0].title not in full and "2 tilbud" in full
+    assert full == rendered_afresh(app, client, url)
+    last_seat.status = EnrollmentStatus.CANCELLED  # a seat is free again: listed again
+    db.session.commit()
+    again = client.get(url).text
+    assert offerings[0].title in again and "3 tilbud" in again
+    assert again == kept
+
+
+def test_a_free_seats_page_past_the_last_shows_the_last(client):
+    make_offering(title="Eneste med plads", capacity=2)
+    page = client.get("/?free=1&page=7")
+    assert page.status_code == 200
+    assert "Eneste med plads" in page.text

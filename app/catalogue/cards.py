@@ -6,12 +6,13 @@ dates and place) changes only with the change marker's `structure_version`. So:
 
 - each card is rendered once per structure version, language and dates, with a slot where
   its seat line goes (`offering_card`);
-- a catalogue page without the "free seats" filter is kept, slots and all, with the facts
+- a catalogue page is kept, slots and all, with the facts
   each slot needs except the seat counts (`Skeleton`), per structure version, language,
   minute and URL;
 - a request after a sign-up fills the slots from one query of the page's seat counts
-  (`fill_seats`). With "free seats" the list itself depends on seats: it is queried afresh,
-  and its cards still come from here.
+  (`fill_seats`). With "free seats" the list itself depends on seats: one query finds which
+  offerings are listed and their seats (`queries.catalogue_listing`), and the page is kept
+  per listing too.
 
 Every key holds all its part shows, so a kept part is never stale.
 """
@@ -26,7 +27,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from app.catalogue.queries import CatalogueEntry
+from app.catalogue.queries import CatalogueEntry, Listing
 from app.enrollment.availability import Availability, OfferingFacts, availability
 from app.enrollment.seats import seat_rows, with_seats
 from app.page_cache import PageCache, page_marker
@@ -95,8 +96,12 @@ def fill_seats(html: str, states: dict[int, Availability]) -> str:
     return _SLOT.sub(lambda slot: _seat_line(states[int(slot.group(1))]), html)
 
 
-def skeleton_key(language: str, minute: int, full_path: str) -> str:
-    return f"page|{_structure()}|{language}|{minute}|{full_path}"
+def skeleton_key(language: str, minute: int, full_path: str, listing: Listing | None = None) -> str:
+    """A kept page's key; with "free seats", the listing (which offerings, how many) too."""
+    key = f"page|{_structure()}|{language}|{minute}|{full_path}"
+    if listing is not None:
+        key += f"|{listing.total}|{','.join(map(str, listing.ids))}"
+    return key
 
 
 def kept_skeleton(key: str) -> Skeleton | None:
@@ -116,9 +121,13 @@ def skeleton_of(html: str, status: int, entries: list[CatalogueEntry]) -> Skelet
     )
 
 
-def seat_states(skeleton: Skeleton, now: datetime) -> dict[int, Availability]:
-    """Each slot's availability now, from one query of the seat counts."""
-    rows = seat_rows(list(skeleton.facts))
+def seat_states(
+    skeleton: Skeleton, now: datetime, rows: dict | None = None
+) -> dict[int, Availability]:
+    """Each slot's availability now, from one query of the seat counts (or from `rows`, the
+    seat counts read with the page's listing)."""
+    if rows is None:
+        rows = seat_rows(list(skeleton.facts))
     return {
         offering_id: availability(with_seats(facts, rows.get(offering_id)), now)
         for offering_id, facts in skeleton.facts.items()

@@ -297,6 +297,65 @@ def first_date_in_range(filters: CatalogueFilters, now: datetime):
     )
 
 
+def _listed(filters: CatalogueFilters, now: datetime):
+    """What the catalogue lists: its subqueries (to join), the first date in range (to sort
+    by) and its WHERE clause: (occ, seats, shown_start, conditions)."""
+    occ = occurrence_summary(now)
+    seats = seat_summary()
+    shown_start = first_date_in_range(filters, now)
+    conditions = [
+        *catalogue_where(filters, now, occ, seats),
+        Offering.status == OfferingStatus.PUBLISHED,
+        sa.or_(shown_start.is_not(None), waiting_for_start()),
+    ]
+    return occ, seats, shown_start, conditions
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which offerings one page of the catalogue lists, how many it lists in all, and the
+    listed offerings' seat counts (`seat_summary` rows, by offering id)."""
+
+    ids: tuple[int, ...]
+    total: int
+    seat_rows: dict
+
+
+def catalogue_listing(
+    filters: CatalogueFilters, now: datetime, *, page_size: int = PAGE_SIZE
+) -> Listing | None:
+    """What `catalogue_page` would list, without the offerings themselves: one query.
+
+    For a page whose list depends on the seats ("free seats"): a page kept per listing is
+    filled from it. None when the page asked for is past the last one (`catalogue_page`
+    shows the last one then).
+    """
+    occ, seats, shown_start, conditions = _listed(filters, now)
+    rows = db.session.execute(
+        sa.select(
+            Offering.id.label("offering_id"),
+            seats.c.seats_taken,
+            seats.c.waitlist_count,
+            seats.c.interest_count,
+            seats.c.ready_count,
+            sa.func.count().over().label("total"),
+        )
+        .outerjoin(occ, occ.c.offering_id == Offering.id)
+        .outerjoin(seats, seats.c.offering_id == Offering.id)
+        .where(*conditions)
+        .order_by(sa.nulls_last(shown_start), Offering.id)
+        .limit(page_size)
+        .offset((filters.page - 1) * page_size)
+    ).all()
+    if not rows:
+        return None if filters.page > 1 else Listing(ids=(), total=0, seat_rows={})
+    return Listing(
+        ids=tuple(row.offering_id for row in rows),
+        total=rows[0].total,
+        seat_rows={row.offering_id: row for row in rows},
+    )
+
+
 def catalogue_page(
     filters: CatalogueFilters,
     now: datetime,
@@ -310,14 +369,7 @@ def catalogue_page(
     The rest of what the feeds hold (cancelled offerings, offerings whose coming dates are all
     cancelled) comes apart in `cancelled`, on the first page only.
     """
-    occ = occurrence_summary(now)
-    seats = seat_summary()
-    shown_start = first_date_in_range(filters, now)
-    conditions = [
-        *catalogue_where(filters, now, occ, seats),
-        Offering.status == OfferingStatus.PUBLISHED,
-        sa.or_(shown_start.is_not(None), waiting_for_start()),
-    ]
+    occ, seats, shown_start, conditions = _listed(filters, now)
     base = (
         sa.select(Offering.id)
         .outerjoin(occ, occ.c.offering_id == Offering.id)

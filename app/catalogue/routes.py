@@ -14,7 +14,13 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.catalogue import cards, offering_page
-from app.catalogue.queries import CatalogueFilters, all_themes, catalogue_page, offering_detail
+from app.catalogue.queries import (
+    CatalogueFilters,
+    all_themes,
+    catalogue_listing,
+    catalogue_page,
+    offering_detail,
+)
 from app.catalogue.render import markdown_to_html
 from app.database import utcnow
 from app.dates import EARLIEST, LATEST
@@ -32,21 +38,30 @@ def index():
     """The catalogue: every public offering still to come, soonest first, grouped by month.
 
     Rendered in parts (app/catalogue/cards.py): after a sign-up, the page kept for this
-    structure version gets its seat lines from one query, and nothing else is rendered.
+    structure version gets its seat lines from one query, and nothing else is rendered. With
+    "free seats", one query finds which offerings are listed, with their seats, and the page
+    kept for that listing is filled from it.
     """
     filters = CatalogueFilters.from_args(request.args)
     now = utcnow()
-    if filters.free or personal_request():
-        # With "free seats" the list depends on the seats themselves; a signed-in visitor or
-        # one with a flash message gets a page for them alone.
-        page, body, status = _render_index(filters, now)
-        return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
-    key = cards.skeleton_key(select_locale(), page_minute(request.full_path), request.full_path)
-    skeleton = cards.kept_skeleton(key)
-    if skeleton is not None:
-        return cards.fill_seats(skeleton.html, cards.seat_states(skeleton, now)), skeleton.status
+    # A signed-in visitor or one with a flash message gets a page for them alone.
+    kept = not personal_request()
+    listing = None
+    if kept and filters.free:  # which offerings are listed depends on the seats: kept per listing
+        listing = catalogue_listing(filters, now)
+        kept = listing is not None  # a page past the last shows the last one: not kept
+    if kept:
+        key = cards.skeleton_key(
+            select_locale(), page_minute(request.full_path), request.full_path, listing
+        )
+        skeleton = cards.kept_skeleton(key)
+        if skeleton is not None:
+            states = cards.seat_states(skeleton, now, listing.seat_rows if listing else None)
+            return cards.fill_seats(skeleton.html, states), skeleton.status
     page, body, status = _render_index(filters, now)
-    cards.keep_skeleton(key, cards.skeleton_of(body, status, page.entries))
+    # A sign-up between the listing and the page may have changed what is listed: not kept then.
+    if kept and (listing is None or listing.ids == tuple(e.offering.id for e in page.entries)):
+        cards.keep_skeleton(key, cards.skeleton_of(body, status, page.entries))
     return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
 
 
