@@ -91,8 +91,8 @@ def seat_rows(offering_ids: list[int]) -> dict:
     """The `seat_summary` rows of these offerings, by offering id: one query."""
     if not offering_ids:
         return {}
-    summary = seat_summary(offering_ids)
-    return {row.offering_id: row for row in db.session.execute(sa.select(summary))}
+    rows = db.session.execute(_SEAT_ROWS, {"seat_rows_ids": list(offering_ids)})
+    return {row.offering_id: row for row in rows}
 
 
 def _ready():
@@ -100,6 +100,10 @@ def _ready():
     return sa.and_(
         Enrollment.status == EnrollmentStatus.INTERESTED, Enrollment.first_talk == TalkStatus.HELD
     )
+
+
+# Built once (every page after a sign-up reads it): building it anew cost more than running it.
+_SEAT_ROWS = sa.select(seat_summary(sa.bindparam("seat_rows_ids", expanding=True)))
 
 
 def facts_from_row(offering: Offering, row) -> OfferingFacts:
