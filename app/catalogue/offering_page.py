@@ -5,7 +5,8 @@ A sign-up changes three places on its offering's page: the seat line at the top,
 "Add the dates to your calendar". Everything else (description, dates, people, place)
 changes only with the change marker's `structure_version`. So the page is rendered with a
 slot for each of the three (`<!--offering-seats:…-->`) and kept, with what the slots need
-except the seat counts (`Skeleton`), per structure version, language, minute and URL. A
+except the seat counts (`Skeleton`), per structure version, language and URL, until the
+next of its dates ends (the page marks the dates that have ended). A
 request after a sign-up reads the offering's seat counts (and its seats per audience, where
 audience shares apply) and fills the slots from catalogue/_offering_seats.html.
 
@@ -59,6 +60,8 @@ class Skeleton:
     facts: OfferingFacts  # seat counts left at 0
     shares: tuple[Share, ...]  # empty when no audience share applies
     audiences: tuple[Audience, ...]  # in the page's order
+    # The page marks the dates that have ended: it is kept until the next one ends.
+    valid_until: datetime | None
 
 
 def seats_shown(detail: OfferingSeats) -> SeatsShown:
@@ -71,9 +74,10 @@ def seats_shown(detail: OfferingSeats) -> SeatsShown:
     )
 
 
-def skeleton_of(html: str, detail: OfferingSeats) -> Skeleton:
+def skeleton_of(html: str, detail: OfferingSeats, now: datetime) -> Skeleton:
     offering = detail.offering
     shares = shares_of(offering)
+    coming_ends = [o.ends_at for o in offering.occurrences if o.ends_at >= now]
     return Skeleton(
         html=html,
         offering_id=offering.id,
@@ -82,6 +86,7 @@ def skeleton_of(html: str, detail: OfferingSeats) -> Skeleton:
         facts=with_seats(detail.facts, None),
         shares=tuple(shares) if shares_apply(shares) else (),
         audiences=tuple(offering.audiences),
+        valid_until=min(coming_ends, default=None),
     )
 
 
@@ -117,13 +122,18 @@ def _parts(seats: SeatsShown) -> dict[str, str]:
     return parts
 
 
-def skeleton_key(language: str, minute: int, full_path: str) -> str:
+def skeleton_key(language: str, full_path: str) -> str:
+    """No minute in it: what moves with the clock is in the seat parts, but for which dates
+    have ended (`Skeleton.valid_until`)."""
     structure = page_marker(full_path.split("?")[0]).split(".")[0]  # "o<structure_version>"
-    return f"offering|{structure}|{language}|{minute}|{full_path}"
+    return f"offering|{structure}|{language}|{full_path}"
 
 
-def kept_skeleton(key: str) -> Skeleton | None:
-    return kept_parts().get(key)
+def kept_skeleton(key: str, now: datetime) -> Skeleton | None:
+    kept = kept_parts().get(key)
+    if kept is None or (kept.valid_until is not None and now > kept.valid_until):
+        return None
+    return kept
 
 
 def keep_skeleton(key: str, skeleton: Skeleton) -> None:

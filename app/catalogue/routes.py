@@ -104,10 +104,8 @@ def offering(slug: str):
     now = utcnow()
     key = None
     if not personal_request():  # else a page for this visitor alone: neither kept nor taken
-        key = offering_page.skeleton_key(
-            select_locale(), page_minute(request.full_path), request.full_path
-        )
-        skeleton = offering_page.kept_skeleton(key)
+        key = offering_page.skeleton_key(select_locale(), request.full_path)
+        skeleton = offering_page.kept_skeleton(key, now)
         if skeleton is not None:
             return offering_page.fill(skeleton.html, offering_page.seats_now(skeleton, now))
     detail = offering_detail(slug, now=now)
@@ -121,7 +119,7 @@ def offering(slug: str):
         now=now,
     )
     if key is not None:
-        offering_page.keep_skeleton(key, offering_page.skeleton_of(body, detail))
+        offering_page.keep_skeleton(key, offering_page.skeleton_of(body, detail, now))
     return offering_page.fill(body, offering_page.seats_shown(detail))
 
 

@@ -99,3 +99,29 @@ def test_a_flash_message_shows_on_a_kept_page_and_is_kept_for_no_one_else(client
         session["_flashes"] = [("success", "Din tilmelding er aflyst")]
     assert "Din tilmelding er aflyst" in client.get(url).text
     assert "Din tilmelding er aflyst" not in client.get(url).text
+
+
+def test_the_kept_page_outlasts_the_minute_until_one_of_its_dates_ends(app, client, monkeypatch):
+    start = now() + timedelta(hours=1)
+    offering = make_offering(kind="group", starts=[start, start + timedelta(days=7)])
+    first_end = offering.occurrences[0].ends_at
+    clock = [now()]
+    monkeypatch.setattr("app.catalogue.routes.utcnow", lambda: clock[0])
+    url = f"/offerings/{offering.slug}"
+    first = client.get(url).text
+    assert "Afholdt" not in first
+
+    def a_later_minute(at):  # the answers kept for a minute are gone; the kept page is not
+        clock[0] = at
+        for cache in ("page_cache", "page_answers"):
+            app.extensions[cache].clear()
+
+    a_later_minute(first_end - timedelta(minutes=1))
+    with count_queries(app) as statements:
+        later = client.get(url).text
+    assert len(statements) == 2, statements  # the markers and the seats: not rendered
+    assert later == first
+    a_later_minute(first_end + timedelta(minutes=1))
+    ended = client.get(url).text
+    assert ended.count("Afholdt") == 1  # the first date is marked as held
+    assert ended == rendered_afresh(app, client, url)
