@@ -24,6 +24,12 @@ graceful_timeout = 20
 # ~85 requests/s each) restarted every ~25 s and p99 rose from 0.26 s to 2.9 s.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
+# An idle connection from nginx is kept open longer than nginx keeps it (its upstream
+# `keepalive_timeout`, 60 s in deploy/nginx/holdplads.conf): the side that closes an idle
+# connection must be nginx. Were gunicorn to close it first (its default is 2 s), a request
+# nginx sent on it at that moment would be lost, and a lost POST (a sign-up) is not retried:
+# the visitor gets 502. In the term opening (bench/term_opening.py) that was 14-19 sign-ups.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # Only nginx on this machine may set X-Forwarded-*; the app trusts them through ProxyFix.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The app writes its own request log (LOG_FORMAT=json: request id, route pattern, status,
