@@ -58,6 +58,7 @@ class PageCache(Generic[Kept]):
         self.size = size
         self._entries: OrderedDict[str, Kept] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[str, threading.Lock] = {}  # keys being made now (get_or_make)
 
     def get(self, key: str) -> Kept | None:
         with self._lock:
@@ -72,6 +73,33 @@ class PageCache(Generic[Kept]):
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def get_or_make(
+        self, key: str, make: Callable[[], Kept], usable: Callable[[Kept], bool] | None = None
+    ) -> Kept:
+        """The entry under `key`, made by `make` if there is none (or none `usable`), by one
+        thread at a time: the others wait for it instead of making it again. After a change
+        every thread of a worker asks for the same few pages at once, when CPU is scarcest."""
+
+        def found() -> Kept | None:
+            entry = self.get(key)
+            return entry if entry is None or usable is None or usable(entry) else None
+
+        entry = found()
+        if entry is not None:
+            return entry
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        try:
+            with making:
+                entry = found()
+                if entry is None:
+                    entry = make()
+                    self.put(key, entry)
+        finally:
+            with self._lock:  # kept before it is let go: a thread after this finds the entry
+                self._making.pop(key, None)
+        return entry
 
     def clear(self) -> None:
         with self._lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from unittest.mock import patch
 
 import pytest
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Enrollment, EnrollmentStatus, OutboxMessage, PersonalCalendar
-from app.page_cache import page_minute
+from app.page_cache import PageCache, page_minute
 from tests.catalogue.test_offering_page_parts import rendered_afresh
 from tests.catalogue.test_query_count import count_queries
 from tests.factories import make_enrollment, make_offering
@@ -223,3 +225,32 @@ def test_a_free_seats_page_past_the_last_shows_the_last(client):
     page = client.get("/?free=1&page=7")
     assert page.status_code == 200
     assert "Eneste med plads" in page.text
+
+
+def test_a_part_wanted_by_many_threads_at_once_is_made_once():
+    """After a change every thread of a worker asks for the same page at once: one renders,
+    the others wait for it (PageCache.get_or_make)."""
+    cache: PageCache[str] = PageCache(8)
+    made = []
+    start = threading.Barrier(8)
+
+    def make() -> str:
+        made.append(1)
+        time.sleep(0.05)  # long enough for every other thread to arrive meanwhile
+        return f"page {len(made)}"
+
+    answers = []
+
+    def ask() -> None:
+        start.wait()
+        answers.append(cache.get_or_make("/", make))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1 and answers == ["page 1"] * 8
+    # A kept part that is no longer usable (a date has ended) is made again, and kept.
+    assert cache.get_or_make("/", make, usable=lambda kept: kept != "page 1") == "page 2"
+    assert cache.get_or_make("/", make) == "page 2" and len(made) == 2

@@ -20,6 +20,7 @@ Every key holds all its part shows, so a kept part is never stale.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -104,13 +105,10 @@ def skeleton_key(language: str, minute: int, full_path: str, listing: Listing | 
     return key
 
 
-def kept_skeleton(key: str) -> Skeleton | None:
-    kept = kept_parts().get(key)
-    return kept
-
-
-def keep_skeleton(key: str, skeleton: Skeleton) -> None:
-    kept_parts().put(key, skeleton)
+def kept_or_made(key: str, render: Callable[[], Skeleton]) -> Skeleton:
+    """The page kept under `key`, or rendered by `render` (by one thread of the worker while
+    the others wait for it) and kept."""
+    return kept_parts().get_or_make(key, render)
 
 
 def skeleton_of(html: str, status: int, entries: list[CatalogueEntry]) -> Skeleton:

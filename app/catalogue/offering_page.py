@@ -17,6 +17,7 @@ public page and its preview cannot drift apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,12 +130,9 @@ def skeleton_key(language: str, full_path: str) -> str:
     return f"offering|{structure}|{language}|{full_path}"
 
 
-def kept_skeleton(key: str, now: datetime) -> Skeleton | None:
-    kept = kept_parts().get(key)
-    if kept is None or (kept.valid_until is not None and now > kept.valid_until):
-        return None
-    return kept
-
-
-def keep_skeleton(key: str, skeleton: Skeleton) -> None:
-    kept_parts().put(key, skeleton)
+def kept_or_made(key: str, now: datetime, render: Callable[[], Skeleton]) -> Skeleton:
+    """The page kept under `key` while none of its dates has ended since, or rendered by
+    `render` (by one thread of the worker while the others wait for it) and kept."""
+    return kept_parts().get_or_make(
+        key, render, usable=lambda kept: kept.valid_until is None or now <= kept.valid_until
+    )

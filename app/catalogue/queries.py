@@ -385,21 +385,30 @@ def catalogue_page(
     *,
     page_size: int = PAGE_SIZE,
     with_occurrences: bool = False,
+    listed: Listing | None = None,
 ) -> CataloguePage:
     """One page of the catalogue, sorted by the first date in range: a fixed number of queries.
 
     Listed and counted: published offerings with a scheduled date still to come in the range.
     The rest of what the feeds hold (cancelled offerings, offerings whose coming dates are all
-    cancelled) comes apart in `cancelled`, on the first page only.
+    cancelled) comes apart in `cancelled`, on the first page only. With `listed` (from
+    `catalogue_listing` with the same filters and time): exactly the offerings it found, and
+    its total, even if seats changed since.
     """
     occ, seats, shown_start, conditions = _listed(filters, now)
-    base = (
-        sa.select(Offering.id)
-        .outerjoin(occ, occ.c.offering_id == Offering.id)
-        .outerjoin(seats, seats.c.offering_id == Offering.id)
-        .where(*conditions)
-    )
-    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    if listed is not None:
+        conditions = [Offering.id.in_(listed.ids)]
+        total = listed.total
+    else:
+        base = (
+            sa.select(Offering.id)
+            .outerjoin(occ, occ.c.offering_id == Offering.id)
+            .outerjoin(seats, seats.c.offering_id == Offering.id)
+            .where(*conditions)
+        )
+        total = db.session.execute(
+            sa.select(sa.func.count()).select_from(base.subquery())
+        ).scalar_one()
     page_count = max(1, -(-total // page_size))
     page = min(filters.page, page_count)
     shown_end = (
@@ -439,7 +448,7 @@ def catalogue_page(
         )
         .order_by(sa.nulls_last(shown_start), Offering.id)  # groups without dates last
         .limit(page_size)
-        .offset((page - 1) * page_size)
+        .offset(0 if listed is not None else (page - 1) * page_size)
     ).all()
     entries = []
     for row in rows:

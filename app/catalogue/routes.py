@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from app.catalogue import cards, offering_page
 from app.catalogue.queries import (
     CatalogueFilters,
+    Listing,
     all_themes,
     catalogue_listing,
     catalogue_page,
@@ -44,30 +45,33 @@ def index():
     """
     filters = CatalogueFilters.from_args(request.args)
     now = utcnow()
-    # A signed-in visitor or one with a flash message gets a page for them alone.
-    kept = not personal_request()
     listing = None
-    if kept and filters.free:  # which offerings are listed depends on the seats: kept per listing
+    if filters.free and not personal_request():  # what is listed depends on the seats
         listing = catalogue_listing(filters, now)
-        kept = listing is not None  # a page past the last shows the last one: not kept
-    if kept:
-        key = cards.skeleton_key(
-            select_locale(), page_minute(request.full_path), request.full_path, listing
-        )
-        skeleton = cards.kept_skeleton(key)
-        if skeleton is not None:
-            states = cards.seat_states(skeleton, now, listing.seat_rows if listing else None)
-            return cards.fill_seats(skeleton.html, states), skeleton.status
-    page, body, status = _render_index(filters, now)
-    # A sign-up between the listing and the page may have changed what is listed: not kept then.
-    if kept and (listing is None or listing.ids == tuple(e.offering.id for e in page.entries)):
-        cards.keep_skeleton(key, cards.skeleton_of(body, status, page.entries))
-    return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
+    if personal_request() or (filters.free and listing is None):
+        # A signed-in visitor or one with a flash message gets a page for them alone; a page
+        # past the last shows the last one. Neither is kept.
+        page, body, status = _render_index(filters, now)
+        return cards.fill_seats(body, {e.offering.id: e.availability for e in page.entries}), status
+    key = cards.skeleton_key(
+        select_locale(), page_minute(request.full_path), request.full_path, listing
+    )
+
+    rendered = {}  # the seats of the page this thread rendered, if it did
+
+    def render() -> cards.Skeleton:
+        page, body, status = _render_index(filters, now, listing)
+        rendered.update({e.offering.id: e.availability for e in page.entries})
+        return cards.skeleton_of(body, status, page.entries)
+
+    skeleton = cards.kept_or_made(key, render)
+    states = rendered or cards.seat_states(skeleton, now, listing.seat_rows if listing else None)
+    return cards.fill_seats(skeleton.html, states), skeleton.status
 
 
-def _render_index(filters: CatalogueFilters, now: datetime):
+def _render_index(filters: CatalogueFilters, now: datetime, listing: Listing | None = None):
     """The catalogue page with a slot for each seat line: (page, html, status)."""
-    page = catalogue_page(filters, now=now)
+    page = catalogue_page(filters, now=now, listed=listing)
     themes = all_themes()
     months = [
         (month, list(entries))
@@ -102,25 +106,40 @@ def offering(slug: str):
     this structure version gets its seat parts from one query, and nothing else is rendered.
     """
     now = utcnow()
-    key = None
-    if not personal_request():  # else a page for this visitor alone: neither kept nor taken
-        key = offering_page.skeleton_key(select_locale(), request.full_path)
-        skeleton = offering_page.kept_skeleton(key, now)
-        if skeleton is not None:
-            return offering_page.fill(skeleton.html, offering_page.seats_now(skeleton, now))
+    if personal_request():  # a page for this visitor alone: neither kept nor taken
+        detail = _offering_detail(slug, now)
+        body = _render_offering(detail, now)
+        return offering_page.fill(body, offering_page.seats_shown(detail))
+    key = offering_page.skeleton_key(select_locale(), request.full_path)
+
+    rendered = []  # the seats of the page this thread rendered, if it did
+
+    def render() -> offering_page.Skeleton:
+        detail = _offering_detail(slug, now)
+        rendered.append(offering_page.seats_shown(detail))
+        return offering_page.skeleton_of(_render_offering(detail, now), detail, now)
+
+    skeleton = offering_page.kept_or_made(key, now, render)
+    seats = rendered[0] if rendered else offering_page.seats_now(skeleton, now)
+    return offering_page.fill(skeleton.html, seats)
+
+
+def _offering_detail(slug: str, now: datetime):
     detail = offering_detail(slug, now=now)
     if detail is None:
         abort(404)
-    body = render_template(
+    return detail
+
+
+def _render_offering(detail, now: datetime) -> str:
+    """The offering's page with a slot for each of its seat parts."""
+    return render_template(
         "catalogue/offering.html",
         detail=detail,
         offering=detail.offering,
         description_html=markdown_to_html(detail.offering),
         now=now,
     )
-    if key is not None:
-        offering_page.keep_skeleton(key, offering_page.skeleton_of(body, detail, now))
-    return offering_page.fill(body, offering_page.seats_shown(detail))
 
 
 def active_filter_labels(filters: CatalogueFilters, themes) -> list[str]:
