@@ -82,8 +82,8 @@ def offering_card(entry: CatalogueEntry, date_label: str) -> Markup:
     return card
 
 
-def _seat_line(state: Availability) -> str:
-    key = f"seat|{get_locale()}|{state!r}"
+def _seat_line(state: Availability, language: str) -> str:
+    key = f"seat|{language}|{state!r}"
     kept = kept_parts().get(key)
     if kept is not None:
         return kept
@@ -94,7 +94,17 @@ def _seat_line(state: Availability) -> str:
 
 def fill_seats(html: str, states: dict[int, Availability]) -> str:
     """The page with each slot replaced by its offering's seat line."""
-    return _SLOT.sub(lambda slot: _seat_line(states[int(slot.group(1))]), html)
+    language = str(get_locale())
+    lines: dict[Availability, str] = {}  # many slots say the same ("8 seats left")
+
+    def line(slot: re.Match) -> str:
+        state = states[int(slot.group(1))]
+        text = lines.get(state)
+        if text is None:
+            text = lines[state] = _seat_line(state, language)
+        return text
+
+    return _SLOT.sub(line, html)
 
 
 def skeleton_key(language: str, minute: int, full_path: str, listing: Listing | None = None) -> str:
