@@ -149,11 +149,13 @@ def gunicorn(
     ready_path: str = "/",
     timeout: float = 30.0,
     config: Path | None = None,
+    log_file: Path | None = None,
 ) -> Iterator[Server]:
     """Serve `app_spec` (module:attr) with gunicorn on 127.0.0.1.
 
     `config`: a gunicorn config file (SERVER_CONFIG: as a server runs it, deploy/); without
-    one gunicorn reads the checkout's gunicorn.conf.py, as `make run` does."""
+    one gunicorn reads the checkout's gunicorn.conf.py, as `make run` does. `log_file`: where
+    the server's output goes (the app's request log), instead of this terminal."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -176,13 +178,18 @@ def gunicorn(
         *(["--config", str(config)] if config else []),
         app_spec,
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    output = open(log_file, "ab") if log_file else None  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output
+    )
     server = Server(f"http://127.0.0.1:{port}", process.pid)
     try:
         _wait_until_serving(server.url + ready_path, process, timeout)
         yield server
     finally:
         _stop(process)
+        if output is not None:
+            output.close()
 
 
 @dataclass

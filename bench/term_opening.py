@@ -137,6 +137,28 @@ def report(prefix: Path, seconds: int) -> int:
     return failures
 
 
+def report_server_side(log_file: Path) -> None:
+    """The rendered answers' time inside the app (its request log: from the request reaching
+    the app to the answer's last byte), without the time they waited for a free worker."""
+    times: dict[str, list[float]] = {}
+    for line in log_file.read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        entry = json.loads(line)
+        if entry.get("cache") == "miss":
+            times.setdefault(entry["route"], []).append(entry["duration_ms"])
+    for route, durations in sorted(times.items()):
+        durations.sort()
+        p50, p95, p99 = (
+            durations[min(len(durations) - 1, int(len(durations) * q))] for q in (0.5, 0.95, 0.99)
+        )
+        label = f"{route}, rendered, in the app"
+        print(
+            f"{label[:42]:42} {len(durations):>8} {'':>5} {'':>6} "
+            f"{p50:>5.0f}ms {p95:>5.0f}ms {p99:>5.0f}ms"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
@@ -179,6 +201,7 @@ def main() -> int:
                         extra_env=env,
                         config=SERVER_CONFIG,
                         worker_class=args.worker_class,
+                        log_file=Path(tmp) / "servers.log",
                     )
                 )
                 for _ in range(2)
@@ -209,6 +232,7 @@ def main() -> int:
                 timeout=args.seconds + 120,
             )  # fmt: skip
         failures = report(prefix, args.seconds)
+        report_server_side(Path(tmp) / "servers.log")
         extra, signups = overbooked(database.url)
     print(
         f"database            {database.label}, 2 gunicorn servers x {args.workers}"

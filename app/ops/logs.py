@@ -111,6 +111,7 @@ class RequestLogMiddleware:
 
         def start(status: str, headers: list, exc_info=None):
             seen["status"] = status
+            seen["cache"] = next((v for k, v in headers if k == "X-Cache"), None)
             headers.append(("X-Request-ID", rid))
             return start_response(status, headers, exc_info)
 
@@ -127,6 +128,8 @@ class RequestLogMiddleware:
                     "route": self._route(environ),
                     "status": int(status.split(" ", 1)[0]),
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    # A public page: "hit" (kept whole) or "miss" (rendered, maybe in part).
+                    **({"cache": seen["cache"]} if seen.get("cache") else {}),
                 },
             )
 

@@ -45,6 +45,7 @@ def test_a_cached_answer_is_logged_with_its_route_too(client, request_lines):
     client.get(f"/offerings/{offering.slug}", buffered=True)  # served whole, before Flask runs
     lines = request_lines()
     assert [line["route"] for line in lines] == ["/offerings/<slug:slug>"] * 2
+    assert [line["cache"] for line in lines] == ["miss", "hit"]  # rendered, then kept whole
     assert lines[0]["request_id"] != lines[1]["request_id"]
 
 
