@@ -203,7 +203,7 @@ def main() -> int:
         "--worker-class",
         default="sync",
         choices=("sync", "gthread"),
-        help="gthread: as gunicorn.conf.py (and deploy/) run it, 8 threads per worker",
+        help="gthread: as deploy/gunicorn.conf.py runs a server (4 threads per worker)",
     )
     parser.add_argument("--timeout", type=int, default=300, help="hard stop, seconds")
     parser.add_argument(

@@ -170,7 +170,7 @@ def main() -> int:
         "--worker-class",
         default="gthread",
         choices=("sync", "gthread"),
-        help="gthread (8 threads per worker): as deploy/gunicorn.conf.py runs a server",
+        help="gthread (4 threads per worker): as deploy/gunicorn.conf.py runs a server",
     )
     args = parser.parse_args()
     server_url = None

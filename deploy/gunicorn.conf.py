@@ -10,12 +10,14 @@ import os
 
 wsgi_app = "app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Two workers per core, each with 8 threads: a slow client (a phone on a weak line) holds a
-# thread, not a whole worker (README, "Slow clients"). Pages are cached and a sign-up holds
-# its lock briefly.
+# Two workers per core, each with 4 threads: a slow client (a phone on a weak line) holds a
+# thread, not a whole worker (README, "Slow clients"), and nginx in front reads a whole
+# request before it passes it on. More threads only take turns at the worker's one Python
+# lock: in a term opening (bench/term_opening.py) 8 threads served 207-222 requests/s and
+# 4 served 245-248, and a rendered page took half the time inside the app.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 # Restart workers now and then so a slow leak never grows (jitter: not all at once). Not
