@@ -133,3 +133,18 @@ def test_wtforms_own_messages_are_danish_too(app):
         form = NameForm()
         form.validate()
         assert form.name.errors == ["This field is required."]
+
+
+def test_a_date_written_once_in_danish_is_written_in_english_for_an_english_page(app):
+    """Dates are kept once written (app/i18n.py): the language is part of what is kept."""
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    when = datetime(2027, 3, 2, 17, 30, tzinfo=UTC)  # 18.30 Danish time
+    date, time = app.jinja_env.filters["date"], app.jinja_env.filters["time"]
+    with app.test_request_context("/"):
+        assert (date(when), time(when)) == ("tirsdag den 2. marts 2027", "18.30")
+        with force_locale("en"):
+            assert (date(when), time(when)) == ("Tuesday, March 2, 2027", "18:30")
+        assert date(when) == "tirsdag den 2. marts 2027"

@@ -6,9 +6,8 @@ dates and place) changes only with the change marker's `structure_version`. So:
 
 - each card is rendered once per structure version, language and dates, with a slot where
   its seat line goes (`offering_card`);
-- a catalogue page is kept, slots and all, with the facts
-  each slot needs except the seat counts (`Skeleton`), per structure version, language,
-  minute and URL;
+- a catalogue page is kept, slots and all, with the facts each slot needs except the seat
+  counts (`Skeleton`), per structure version, language, minute and URL;
 - a request after a sign-up fills the slots from one query of the page's seat counts
   (`fill_seats`). With "free seats" the list itself depends on seats: one query finds which
   offerings are listed and their seats (`queries.catalogue_listing`), and the page is kept

@@ -6,9 +6,9 @@ A sign-up changes three places on its offering's page: the seat line at the top,
 changes only with the change marker's `structure_version`. So the page is rendered with a
 slot for each of the three (`<!--offering-seats:…-->`) and kept, with what the slots need
 except the seat counts (`Skeleton`), per structure version, language and URL, until the
-next of its dates ends (the page marks the dates that have ended). A
-request after a sign-up reads the offering's seat counts (and its seats per audience, where
-audience shares apply) and fills the slots from catalogue/_offering_seats.html.
+next of its dates ends (the page marks the dates that have ended). A request after a sign-up
+reads the offering's seat counts (and its seats per audience, where audience shares apply)
+and fills the slots from catalogue/_offering_seats.html.
 
 The staff preview renders the same template and fills it from the same parts, so the
 public page and its preview cannot drift apart.
@@ -57,10 +57,8 @@ class Skeleton:
     html: str
     offering_id: int
     slug: str
-    capacity: int | None
     facts: OfferingFacts  # seat counts left at 0
     shares: tuple[Share, ...]  # empty when no audience share applies
-    audiences: tuple[Audience, ...]  # in the page's order
     # The page marks the dates that have ended: it is kept until the next one ends.
     valid_until: datetime | None
 
@@ -83,10 +81,8 @@ def skeleton_of(html: str, detail: OfferingSeats, now: datetime) -> Skeleton:
         html=html,
         offering_id=offering.id,
         slug=offering.slug,
-        capacity=offering.capacity,
         facts=with_seats(detail.facts, None),
         shares=tuple(shares) if shares_apply(shares) else (),
-        audiences=tuple(offering.audiences),
         valid_until=min(coming_ends, default=None),
     )
 
@@ -97,12 +93,12 @@ def seats_now(skeleton: Skeleton, now: datetime) -> SeatsShown:
     by_audience = None
     if skeleton.shares:
         held = held_by_audience([skeleton.offering_id])[skeleton.offering_id]
-        by_audience = seats_left_by_audience(skeleton.capacity, skeleton.shares, held, now)
+        by_audience = seats_left_by_audience(facts.capacity, skeleton.shares, held, now)
     return SeatsShown(
         slug=skeleton.slug,
-        capacity=skeleton.capacity,
+        capacity=facts.capacity,
         availability=availability(facts, now),
-        audience_seats=tuple(audience_seats_in_order(skeleton.audiences, by_audience)),
+        audience_seats=tuple(audience_seats_in_order(by_audience)),
     )
 
 
@@ -123,10 +119,10 @@ def _parts(seats: SeatsShown) -> dict[str, str]:
     return parts
 
 
-def skeleton_key(language: str, full_path: str) -> str:
+def skeleton_key(language: str, path: str, full_path: str) -> str:
     """No minute in it: what moves with the clock is in the seat parts, but for which dates
     have ended (`Skeleton.valid_until`)."""
-    structure = page_marker(full_path.split("?")[0]).split(".")[0]  # "o<structure_version>"
+    structure = page_marker(path).split(".")[0]  # "o<structure_version>"
     return f"offering|{structure}|{language}|{full_path}"
 
 

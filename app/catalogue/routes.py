@@ -110,7 +110,7 @@ def offering(slug: str):
         detail = _offering_detail(slug, now)
         body = _render_offering(detail, now)
         return offering_page.fill(body, offering_page.seats_shown(detail))
-    key = offering_page.skeleton_key(select_locale(), request.full_path)
+    key = offering_page.skeleton_key(select_locale(), request.path, request.full_path)
 
     rendered = []  # the seats of the page this thread rendered, if it did
 

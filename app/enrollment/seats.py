@@ -167,16 +167,16 @@ class OfferingSeats:
     @property
     def audience_seats_shown(self) -> list[tuple[Audience, int | None]]:
         """(audience, seats left) in the offering's order, for pages; empty without shares."""
-        return audience_seats_in_order(self.offering.audiences, self.by_audience)
+        return audience_seats_in_order(self.by_audience)
 
 
 def audience_seats_in_order(
-    audiences, by_audience: dict[str, int | None] | None
+    by_audience: dict[str, int | None] | None,
 ) -> list[tuple[Audience, int | None]]:
-    """(audience, seats left) in the offering's order of `audiences`; empty without shares."""
+    """(audience, seats left) in the order pages list audiences; empty without shares."""
     if not by_audience:
         return []
-    return [(a, by_audience[a]) for a in audiences if a in by_audience]
+    return [(a, by_audience[a]) for a in Audience if a in by_audience]
 
 
 def _facts_row(offering_id: int):
