@@ -19,3 +19,10 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 logger_class = "app.log_redaction.RedactingLogger"
 # Apache's combined format, plus the time taken; the referer is redacted like the path.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
+def post_worker_init(worker):
+    """Render the public pages before the worker takes a visitor (app/ops/warm_up.py)."""
+    from app.ops.warm_up import warm_up
+
+    warm_up(worker.wsgi, notify=worker.notify)

@@ -162,6 +162,9 @@ def from_env(instance_path: str) -> dict:
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "512")),
         # Rendered parts of public pages kept per worker (app/catalogue/cards.py).
         "CARD_CACHE_SIZE": int(os.environ.get("CARD_CACHE_SIZE", "2048")),
+        # A new gunicorn worker renders the catalogue and up to this many offering pages
+        # before it takes a visitor (app/ops/warm_up.py); 0 leaves it cold.
+        "WARM_UP_PAGES": int(os.environ.get("WARM_UP_PAGES", "100")),
         # Delivery of the outbox: a failed send is retried after MAIL_RETRY_SECONDS, doubling
         # each time, and marked "failed" (for staff to see) after MAIL_MAX_ATTEMPTS.
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),

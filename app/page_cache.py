@@ -193,6 +193,15 @@ def _read_autocommit(
         return _read_autocommit(engine, query, parameter, retry=False)
 
 
+def close_marker_connection() -> None:
+    """Close this thread's connection for marker reads (a thread that serves no more pages)."""
+    held = getattr(_held, "connection", None)
+    _held.connection = None
+    if held is not None and held[1] == os.getpid():
+        with contextlib.suppress(Exception):
+            held[2].close()
+
+
 def personal_request() -> bool:
     """A signed-in visitor or a pending flash message sees a page made for them alone."""
     return "_user_id" in session or "_flashes" in session

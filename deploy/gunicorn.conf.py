@@ -21,9 +21,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 # Restart workers now and then so a slow leak never grows (jitter: not all at once). Not
-# often: a new worker starts cold (imports the app, renders every page afresh), and while it
-# does its answers wait. At 2,000, each worker of a term opening (bench/term_opening.py,
-# ~85 requests/s each) restarted every ~25 s and p99 rose from 0.26 s to 2.9 s.
+# often: a new worker imports the app and renders the public pages (post_worker_init below)
+# before it answers. At 2,000, each worker of a term opening (bench/term_opening.py, ~85
+# requests/s each) restarted every ~25 s and p99 rose from 0.26 s to 2.9 s.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
 # An idle connection from nginx is kept open longer than nginx keeps it (its upstream
@@ -41,3 +41,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 # Secret links and email addresses never reach a log line (access and error log alike).
 logger_class = "app.log_redaction.RedactingLogger"
+
+
+def post_worker_init(worker):
+    """Render the catalogue and the offering pages before the worker takes a visitor: a cold
+    worker's first answers made the first visitors of a term opening wait up to 1.6 s."""
+    from app.ops.warm_up import warm_up
+
+    warm_up(worker.wsgi, notify=worker.notify)

@@ -27,6 +27,7 @@ from app.log_redaction import RedactingFilter
 REQUEST_LOGGER = "holdplads.request"
 JOBS_LOGGER = "holdplads.jobs"
 _ID_KEY = "holdplads.request_id"
+WARM_UP_KEY = "holdplads.warm_up"  # set by app/ops/warm_up.py on its own requests
 _ROUTE_KEY = "holdplads.route"
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -103,6 +104,8 @@ class RequestLogMiddleware:
         self.logger = logging.getLogger(REQUEST_LOGGER)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get(WARM_UP_KEY):  # a new worker rendering its pages, not a visitor
+            return self.wsgi_app(environ, start_response)
         started = time.perf_counter()
         given = environ.get("HTTP_X_REQUEST_ID", "")
         rid = given if _GOOD_ID.match(given) else uuid.uuid4().hex
