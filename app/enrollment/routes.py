@@ -52,6 +52,7 @@ from app.enrollment.seats import (
     public_offering,
     public_offering_seats,
     public_offering_seats_and_marker,
+    seat_rows,
 )
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
@@ -329,12 +330,14 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
         return _back(ref)
     if not services.can_cancel(enrollment):
         return _back(ref)
+    waiting = seat_rows([enrollment.offering_id]).get(enrollment.offering_id)
     return render_template(
         "enrollment/cancel.html",
         enrollment=enrollment,
         offering=enrollment.offering,
         ref=ref,
         form=form,
+        someone_waiting=bool(waiting and waiting.waitlist_count),
     )
 
 

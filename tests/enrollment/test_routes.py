@@ -124,6 +124,21 @@ def test_cancel_asks_first_then_frees_the_seat_for_the_next_in_line(client):
     assert statuses(offering)["deltager2@example.com"] == "confirmed"
 
 
+def test_the_cancel_page_names_a_waiting_list_only_when_somebody_is_on_it(client):
+    offering = make_offering(capacity=2)
+    _sign_up(client, offering, 1)
+    manage = _link(outbox("confirmed")[0])
+    alone = client.get(manage + "/cancel").text
+    assert "Your seat is free for someone else at once." in alone
+    assert "waiting list" not in alone
+    _sign_up(client, offering, 2)
+    _sign_up(client, offering, 3)  # full: the third waits
+    assert (
+        "Your seat goes to the next person on the waiting list"
+        in client.get(manage + "/cancel").text
+    )
+
+
 def test_leave_waitlist_with_one_click(client):
     offering = make_offering(capacity=1)
     _sign_up(client, offering, 1)

@@ -5,6 +5,7 @@ Through the real views and the outbox, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import jsonschema
@@ -120,10 +121,16 @@ def test_the_api_carries_interest_mode_as_its_openapi_document_says(client, worl
     assert by_slug[plain.slug]["interest_count"] == 0
 
 
-def test_registering_interest_uses_the_short_form_and_puts_one_on_the_list(client, world):
+def test_registering_interest_uses_the_short_form_and_puts_one_on_the_list(app, client, world):
     offering = interest_group(world)
     form = client.get(f"/offerings/{offering.slug}/enroll").get_data(as_text=True)
     assert "You are put on the interest list." in form
+    # the button says what it does: no seat is taken, a name goes on the list
+    assert re.search(r'<button type="submit"[^>]*>Register interest</button>', form)
+    another_visitor = app.test_client()
+    danish = another_visitor.get(f"/offerings/{offering.slug}/enroll?lang=da").text
+    assert re.search(r'<button type="submit"[^>]*>Skriv dig på interesselisten</button>', danish)
+    assert "Tilmeld mig" not in danish
     response = client.post(f"/offerings/{offering.slug}/enroll", data=form_data(1))
     assert response.status_code == 302
     [row] = _fresh_rows(offering)
