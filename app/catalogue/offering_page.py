@@ -48,6 +48,9 @@ class SeatsShown:
     capacity: int | None
     availability: Availability
     audience_seats: tuple[tuple[Audience, int | None], ...]  # empty without audience shares
+    # The staff preview of an offering not yet published: its sign-up page does not exist yet,
+    # so the Join panel shows the button without a link to it.
+    unpublished: bool = False
 
 
 @dataclass(frozen=True)

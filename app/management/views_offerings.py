@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -38,7 +40,7 @@ from app.management.forms import (
 )
 from app.management.messages import error_message
 from app.management.signup_status import signup_status
-from app.models import Offering
+from app.models import Offering, OfferingStatus
 from app.notices import services as notices
 from app.notices.models import NoticeFrequency
 
@@ -243,7 +245,9 @@ def preview_offering(offering_id: int):
         now=now,
         preview=True,
     )
-    return offering_page.fill(page, offering_page.seats_shown(detail))
+    seats = offering_page.seats_shown(detail)
+    unpublished = offering.status != OfferingStatus.PUBLISHED
+    return offering_page.fill(page, dataclasses.replace(seats, unpublished=unpublished))
 
 
 @staff_only

@@ -251,5 +251,14 @@ def test_staff_preview_a_draft_as_the_public_will_see_it(client):
     # The parts that change with the seats are filled in, as on the public page.
     assert "<!--offering-seats" not in page
     assert f"{w.offering.capacity} pladser i alt" in page
+    # A draft has no sign-up form yet: the button is shown, but leads nowhere (no 404).
+    assert f'href="/offerings/{w.offering.slug}/enroll"' not in page
+    assert '<span class="button button--primary">Tilmeld dig</span>' in page
+    assert "Forhåndsvisning: knappen fører til tilmeldingen, når tilbuddet er udgivet." in page
+    w.offering.status = "published"
+    db.session.commit()
+    published = client.get(f"/manage/offerings/{w.offering.id}/preview").text
+    assert f'href="/offerings/{w.offering.slug}/enroll"' in published
+    assert "Forhåndsvisning: knappen" not in published
     sign_in_as(client, w.volunteer_staff)
     assert client.get(f"/manage/offerings/{w.offering.id}/preview").status_code == 403
