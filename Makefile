@@ -43,8 +43,8 @@ format: install
 
 # Re-extract every _() string and merge it into the catalogues; then translate the .po files.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --omit-header --sort-output --no-wrap .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(MAKE) compile-translations
 
 # A wheel for servers: setup.py compiles the catalogues and ships the migrations inside it.
