@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import math
+import time
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -25,6 +28,22 @@ def handle_http_error(error: HTTPException):
     if error.code == 413:
         message = _("That was too much at once. Please shorten what you wrote and try again.")
     return render_template(template, error=error, message=message), error.code
+
+
+def too_many_requests_page() -> Response:
+    """The kind 429 page of the public forms: how long until the limit that was reached lets
+    go (an hourly limit can take most of an hour), said in minutes and sent as Retry-After."""
+    from app.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is not None and limit.breached:
+        wait_seconds = max(1, int(limit.reset_at - time.time()))
+    else:
+        wait_seconds = 60
+    page = render_template("enrollment/too_many.html", minutes=math.ceil(wait_seconds / 60))
+    response = make_response(page, 429)
+    response.headers["Retry-After"] = str(wait_seconds)
+    return response
 
 
 def _forbidden(message: str | None):

@@ -66,6 +66,7 @@ from app.enrollment.tokens import (
     enrollment_by_token,
     manage_token,
 )
+from app.errors import too_many_requests_page
 from app.extensions import csrf, db, limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
@@ -107,7 +108,7 @@ def _personal_pages_are_not_stored(response):
 
 @bp.errorhandler(429)
 def too_many_requests(error):
-    return render_template("enrollment/too_many.html"), 429
+    return too_many_requests_page()
 
 
 def _signup_limit() -> str:

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.database import utcnow
+from app.errors import too_many_requests_page
 from app.extensions import limiter
 from app.forms import ConfirmForm
 from app.i18n import current_language
@@ -41,7 +42,7 @@ def _signup_limit() -> str:
 
 @bp.errorhandler(429)
 def too_many_requests(error):
-    return render_template("enrollment/too_many.html"), 429
+    return too_many_requests_page()
 
 
 # --- public --------------------------------------------------------------------------------

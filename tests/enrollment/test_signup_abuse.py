@@ -50,6 +50,25 @@ def test_one_ip_address_cannot_take_every_seat_of_an_offering(limited_app):
     assert len(statuses(offering)) == 4
 
 
+def test_the_wait_page_says_how_long_the_limit_that_was_reached_lasts(limited_app):
+    offering = make_offering(capacity=20)
+    client = limited_app.test_client()
+    client.set_cookie("lang", "da")
+    for n in range(3):  # three sign-ups an hour for one offering from one address
+        assert _post(client, offering, n, "203.0.113.7") == 302
+    response = client.post(
+        f"/offerings/{offering.slug}/enroll",
+        data=form_data(3),
+        environ_base={"REMOTE_ADDR": "203.0.113.7"},
+    )
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    assert 60 < wait <= 3600  # the hourly limit, not "a few minutes"
+    minutes = -(-wait // 60)
+    assert f"Du kan prøve igen om {minutes} minutter." in response.text
+    assert "Hvis du allerede er tilmeldt, ligger dit link i din mail." in response.text
+
+
 @pytest.mark.parametrize(
     "name",
     [
