@@ -14,7 +14,7 @@ from app.extensions import db
 from app.management import services as management_services
 from app.models import Attendance, Enrollment, Offering, Theme
 from app.transaction import write_transaction
-from tests.factories import make_enrollment, make_offering
+from tests.factories import held_now, make_enrollment, make_offering
 from tests.management.helpers import make_world, sign_in_as
 from tests.management.test_offerings import _edit_data
 
@@ -52,6 +52,7 @@ def test_a_refused_form_keeps_nothing_the_service_already_did(client):
 
 def test_an_error_in_a_view_rolls_back_what_it_wrote(client, app, monkeypatch):
     w = make_world()
+    held_now(w.occurrence)  # who came is marked on the day
     real = management_services.set_attendance
 
     def set_then_fail(*args, **kwargs):

@@ -54,6 +54,9 @@ _MESSAGES: dict[type[Exception], Callable[[Exception], str]] = {
     services.NothingToSendAgain: lambda e: _("That mail is no longer waiting to be sent again."),
     services.NoAddress: lambda e: _("There is no email address to send it to: phone them."),
     services.NotDropIn: lambda e: _("A headcount is only kept for drop-in meetings."),
+    services.NotHeldYet: lambda e: _(
+        "This date has not come yet. Until its day, you can only mark who cannot come."
+    ),
     accounts.EmailTaken: lambda e: _("There is already an account with this email."),
     accounts.SlugTaken: lambda e: _("Another organisation already uses this short name."),
     accounts.AlreadyHasPassword: lambda e: _(

@@ -19,7 +19,7 @@ from app.audit import AuditAction, record_audit
 from app.calendar.changes import mark_occurrence_changed
 from app.enrollment.services import change_capacity
 from app.extensions import db
-from app.i18n import local_to_utc
+from app.i18n import local, local_to_utc
 from app.mail.kinds import TO_STAFF
 from app.mail.notifications import (
     notify_occurrence_changed,
@@ -546,6 +546,17 @@ def cancel_occurrence(occurrence: Occurrence, *, now: datetime, message: str | N
 # --- attendance ----------------------------------------------------------------------------
 
 
+class NotHeldYet(ManagementError):
+    """Who came (or did not) is known from the date's own day; before it, only who sent word
+    that they cannot come (excused)."""
+
+
+def attendance_open(occurrence: Occurrence, now: datetime) -> bool:
+    """Whether who came may be marked: from the start of the date's day (local time), so a
+    facilitator can tick people off as they arrive before it starts."""
+    return local(now).date() >= local(occurrence.starts_at).date()
+
+
 def set_attendance(
     enrollment: Enrollment,
     occurrence: Occurrence,
@@ -561,6 +572,8 @@ def set_attendance(
     it for a sick facilitator; the audit entry says so."""
     if status not in {s.value for s in AttendanceStatus}:
         raise ValueError(status)
+    if status != AttendanceStatus.EXCUSED and not attendance_open(occurrence, now):
+        raise NotHeldYet()
     if (
         enrollment.offering_id != occurrence.offering_id
         or enrollment.status != EnrollmentStatus.CONFIRMED
@@ -598,6 +611,8 @@ def set_headcount(occurrence: Occurrence, headcount: int, *, now: datetime) -> N
     """How many came to a drop-in date; the last number saved wins."""
     if occurrence.offering.enrolment_mode != EnrolmentMode.DROP_IN:
         raise NotDropIn()
+    if not attendance_open(occurrence, now):
+        raise NotHeldYet()
     if headcount < 0:
         raise ValueError(headcount)
     occurrence.headcount = headcount

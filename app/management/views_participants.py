@@ -309,6 +309,7 @@ def attendance(occurrence_id: int):
         enrollment_id = as_row_id(request.form.get("enrollment_id"))
         enrollment = enrollment_or_404(enrollment_id) if enrollment_id is not None else None
         ok = enrollment is not None and status in {s.value for s in AttendanceStatus}
+        problem = _("That could not be saved.")
         if ok:
             try:
                 services.set_attendance(
@@ -321,14 +322,16 @@ def attendance(occurrence_id: int):
                 )
             except services.NotAParticipant:
                 ok = False
+            except services.NotHeldYet as error:
+                ok, problem = False, error_message(error)
         if wants_json():
             if not ok:
-                return jsonify(ok=False, error=_("That could not be saved.")), 400
+                return jsonify(ok=False, error=problem), 400
             # The live region says whose mark was saved ("Gemt for Ida Jensen: Til stede").
             saved = _("Saved for %(name)s", name=enrollment.name)
             return jsonify(ok=True, enrollment_id=enrollment.id, status=status, message=saved)
         if not ok:
-            flash(_("That could not be saved."), "error")
+            flash(problem, "error")
         anchor = f"#person-{enrollment.id}" if enrollment is not None else ""
         return redirect(url_for("management.attendance", occurrence_id=occurrence_id) + anchor)
     people = queries.participants(offering.id)
@@ -337,6 +340,7 @@ def attendance(occurrence_id: int):
         offering,
         details=f"occurrence {occurrence.id}",
     )
+    held_yet = services.attendance_open(occurrence, utcnow())
     return render_template(
         "management/attendance.html",
         offering=offering,
@@ -345,10 +349,12 @@ def attendance(occurrence_id: int):
         marks=queries.attendance_map([occurrence.id]),
         word_sent={e.id: e for e in word_sent_for([occurrence.id]).get(occurrence.id, [])},
         form=form,
-        statuses=list(AttendanceStatus),
+        # Before the date's day only "excused": who came is not known yet.
+        statuses=list(AttendanceStatus) if held_yet else [AttendanceStatus.EXCUSED],
+        held_yet=held_yet,
         as_cover=as_cover,
         headcount_form=HeadcountForm(headcount=occurrence.headcount)
-        if offering.enrolment_mode == EnrolmentMode.DROP_IN
+        if offering.enrolment_mode == EnrolmentMode.DROP_IN and held_yet
         else None,
     )
 
@@ -361,7 +367,7 @@ def headcount(occurrence_id: int):
     if form.validate_on_submit():
         try:
             services.set_headcount(occurrence, form.headcount.data, now=utcnow())
-        except services.NotDropIn as error:
+        except (services.NotDropIn, services.NotHeldYet) as error:
             flash(error_message(error), "error")
         else:
             flash(_("The headcount is saved."), "success")

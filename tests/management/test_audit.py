@@ -15,7 +15,7 @@ from app.audit import AuditAction, record_audit
 from app.enrollment.tokens import manage_token
 from app.extensions import db
 from app.models import AuditEntry, Occurrence
-from tests.factories import make_offering
+from tests.factories import held_now, make_offering
 from tests.management.helpers import make_staff, make_world, sign_in_as
 from tests.management.test_offerings import _edit_data
 
@@ -104,6 +104,7 @@ def test_an_edit_that_keeps_the_seats_logs_no_capacity_change(client):
 
 def test_recording_attendance_is_logged(client):
     w = make_world()
+    held_now(w.occurrence)
     sign_in_as(client, w.peer)
     client.post(
         f"/manage/occurrences/{w.occurrence.id}/attendance",
@@ -136,8 +137,8 @@ def test_the_audit_page_names_each_decision(client):
 
 
 def _on_3_december(occurrence: Occurrence) -> None:
-    occurrence.starts_at = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
-    occurrence.ends_at = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
+    occurrence.starts_at = datetime(2025, 12, 3, 17, 0, tzinfo=UTC)
+    occurrence.ends_at = datetime(2025, 12, 3, 19, 0, tzinfo=UTC)
     db.session.commit()
 
 
@@ -159,15 +160,15 @@ def test_the_log_reads_in_words(client):
     page = client.get("/manage/audit?lang=en").text
     for words in (
         "Viewed the participant list",
-        "Viewed the attendance of December 3, 2026",
+        "Viewed the attendance of December 3, 2025",
         "Exported the participant list as CSV",
-        f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2026",
+        f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2025",
         f"Cancelled sign-up no. {w.confirmed.id}",
     ):
         assert words in page, words
     assert w.peer.name in page
     danish = client.get("/manage/audit?lang=da").text
-    assert "Så fremmødet for 3. december 2026" in danish
+    assert "Så fremmødet for 3. december 2025" in danish
 
 
 def test_the_log_dates_each_entry_in_words_in_both_languages(client):
@@ -244,7 +245,7 @@ def test_the_log_exports_as_csv_for_the_dpo_and_the_export_is_logged(client):
     assert rows[0] == ["Nr.", "Hvornår", "Hvem", "Hvad", "Tilbud", "Tilbud nr."]
     assert [row[2:5] for row in rows[1:]] == [
         [w.peer.name, "Så deltagerlisten", "Håb og recovery"],
-        [w.peer.name, "Så fremmødet for 3. december 2026", "Håb og recovery"],
+        [w.peer.name, "Så fremmødet for 3. december 2025", "Håb og recovery"],
     ]
     assert _entries()[-1] == (
         w.admin.id,
@@ -261,6 +262,7 @@ def test_audit_entries_never_hold_participant_data(client, app):
     """Every kind of entry staff and participants cause, with names, addresses, phone
     numbers, needs and staff messages about: none of it reaches the log, its page or CSV."""
     w = make_world()
+    held_now(w.occurrence)
     personal = []
     for e in (w.confirmed, w.waitlisted, w.requested):
         e.phone = f"+45 1234 {e.id:04d}"
@@ -333,9 +335,9 @@ def test_covering_for_a_colleague_reads_as_such(client):
     admin = make_staff("admin", None)
     sign_in_as(client, admin)
     page = client.get(f"/manage/audit?lang=en&user={w.cover.id}").text
-    assert "Viewed the attendance of December 3, 2026, covering for a colleague" in page
+    assert "Viewed the attendance of December 3, 2025, covering for a colleague" in page
     assert (
-        f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2026, "
+        f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2025, "
         "covering for a colleague"
     ) in page
 

@@ -7,12 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.i18n import local
+from app.models import Occurrence, Offering
 from tests.conftest import PHONE, assert_accessible
-from tests.factories import now
+from tests.factories import held_now, now
 from tests.management.helpers import PASSWORD, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
@@ -94,7 +96,15 @@ def test_create_publish_sign_up_approve_attend_and_export(page, browser, live_se
     assert page.locator("form[action$='/approve']").count() == 0
     assert page.locator("#confirmed-heading").inner_text().endswith("(1)")
 
-    # Attendance at the first date: one tap, saved without a reload.
+    # Attendance at the first date, today: one tap, saved without a reload.
+    db.session.rollback()  # a fresh look: the server wrote since
+    first_date = db.session.scalars(
+        sa.select(Occurrence)
+        .join(Offering)
+        .where(Offering.slug == "soevn-og-ro")
+        .order_by(Occurrence.starts_at)
+    ).first()
+    held_now(first_date)
     page.goto(offering_url)
     page.locator("a[href$='/attendance']").first.click()
     page.wait_for_url(re.compile(r"/attendance$"))

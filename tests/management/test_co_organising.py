@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attendance, AuditEntry, Offering
-from tests.factories import make_offering
+from tests.factories import held_now, make_offering
 from tests.management.helpers import make_co_organised_world, make_staff, make_world, sign_in_as
 from tests.management.test_offerings import _edit_data, _form
 
@@ -155,6 +155,7 @@ def test_a_co_organisers_staff_see_the_course_and_its_counts_but_no_participant(
 
 def test_the_centre_facilitator_runs_participants_and_attendance_but_does_not_edit(client):
     w = make_co_organised_world()
+    held_now(w.occurrence)
     sign_in_as(client, w.centre_facilitator)
     page = client.get(f"/manage/offerings/{w.offering.id}").text
     assert f"/manage/offerings/{w.offering.id}/participants" in page
@@ -181,6 +182,7 @@ def test_the_centre_facilitator_runs_participants_and_attendance_but_does_not_ed
 
 def test_a_school_colleague_takes_attendance_as_cover_and_it_is_logged(client):
     w = make_co_organised_world()
+    held_now(w.occurrence)
     sign_in_as(client, w.cover)
     offering_page = client.get(f"/manage/offerings/{w.offering.id}").text
     assert f"/manage/occurrences/{w.occurrence.id}/attendance" in offering_page
@@ -211,6 +213,7 @@ def test_a_school_colleague_takes_attendance_as_cover_and_it_is_logged(client):
 
 def test_a_facilitator_taking_attendance_is_logged_as_usual_not_as_cover(client):
     w = make_co_organised_world()
+    held_now(w.occurrence)
     sign_in_as(client, w.peer)
     page = client.get(f"/manage/occurrences/{w.occurrence.id}/attendance").text
     assert "som afløser" not in page

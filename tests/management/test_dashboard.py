@@ -9,7 +9,7 @@ from app.extensions import db
 from app.i18n import LOCAL_TZ
 from app.management import queries
 from app.models import Occurrence
-from tests.factories import add_facilitator, make_enrollment, make_offering, now
+from tests.factories import add_facilitator, held_now, make_enrollment, make_offering, now
 from tests.management.helpers import make_staff, make_world, sign_in_as
 
 EN = {"Accept-Language": "en"}
@@ -95,6 +95,7 @@ def test_drop_in_date_records_a_headcount_on_the_attendance_page(client):
     )
     add_facilitator(cafe, user=w.peer)
     occurrence = cafe.occurrences[0]
+    held_now(occurrence)
     sign_in_as(client, w.peer)
     url = f"/manage/occurrences/{occurrence.id}/attendance"
     page = client.get(url, headers=EN).text
@@ -112,6 +113,20 @@ def test_drop_in_date_records_a_headcount_on_the_attendance_page(client):
     assert "Write a number from 0 up." in client.get(url, headers=EN).text
     db.session.expire_all()
     assert db.session.get(Occurrence, occurrence.id).headcount == 14
+
+
+def test_a_drop_in_dates_headcount_waits_for_its_day(client):
+    w = make_world()
+    cafe = make_offering(title="Recovery-café", organisation=w.school, enrolment_mode="drop_in")
+    add_facilitator(cafe, user=w.peer)
+    coming = cafe.occurrences[0]  # days ahead
+    sign_in_as(client, w.peer)
+    page = client.get(f"/manage/occurrences/{coming.id}/attendance", headers=EN).text
+    assert "Until its day" in page and "Save the headcount" not in page
+    client.post(f"/manage/occurrences/{coming.id}/headcount", data={"headcount": "5"})
+    page = client.get(f"/manage/occurrences/{coming.id}/attendance", headers=EN).text
+    assert "This date has not come yet." in page
+    assert db.session.get(Occurrence, coming.id).headcount is None
 
 
 def test_headcount_is_refused_for_a_course_with_sign_ups(client):

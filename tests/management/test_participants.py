@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attendance, AuditEntry, Enrollment, OutboxMessage
-from tests.factories import make_enrollment, make_offering
+from tests.factories import held_now, make_enrollment, make_offering
 from tests.management.helpers import make_world, sign_in_as
 
 
@@ -147,6 +147,7 @@ def test_adding_someone_already_signed_up_says_so_next_to_the_email(client):
 
 def test_attendance_is_saved_with_one_tap_as_json_for_the_script(client):
     w = make_world()
+    held_now(w.occurrence)
     sign_in_as(client, w.peer)
     url = f"/manage/occurrences/{w.occurrence.id}/attendance"
     response = client.post(
@@ -167,8 +168,38 @@ def test_attendance_is_saved_with_one_tap_as_json_for_the_script(client):
     ]
 
 
+def test_before_its_day_a_date_takes_only_word_that_someone_cannot_come(client):
+    w = make_world()  # its first date is days ahead
+    sign_in_as(client, w.peer)
+    url = f"/manage/occurrences/{w.occurrence.id}/attendance"
+    page = client.get(url, headers={"Accept-Language": "en"}).text
+    assert "This date has not come yet. Until its day, you can only mark who cannot come." in page
+    assert 'value="excused"' in page
+    assert 'value="present"' not in page and 'value="absent"' not in page
+    refused = client.post(
+        url,
+        data={"enrollment_id": w.confirmed.id, "status": "present"},
+        headers={"Accept": "application/json", "Accept-Language": "da"},
+    )
+    assert refused.status_code == 400
+    assert refused.json["error"].startswith("Datoen er ikke kommet endnu.")
+    assert db.session.scalars(sa.select(Attendance)).all() == []
+    by_form = client.post(url, data={"enrollment_id": w.confirmed.id, "status": "absent"})
+    assert "Datoen er ikke kommet endnu." in client.get(by_form.location).text
+    assert db.session.scalars(sa.select(Attendance)).all() == []
+    sent_word = client.post(
+        url,
+        data={"enrollment_id": w.confirmed.id, "status": "excused"},
+        headers={"Accept": "application/json"},
+    )
+    assert sent_word.status_code == 200
+    rows = db.session.scalars(sa.select(Attendance)).all()
+    assert [(r.enrollment_id, r.status) for r in rows] == [(w.confirmed.id, "excused")]
+
+
 def test_attendance_works_without_javascript_by_redirecting_back(client):
     w = make_world()
+    held_now(w.occurrence)
     sign_in_as(client, w.peer)
     url = f"/manage/occurrences/{w.occurrence.id}/attendance"
     response = client.post(url, data={"enrollment_id": w.confirmed.id, "status": "absent"})

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.management import policy
 from app.models import Attendance, Occurrence, Offering, OutboxMessage, User, UserRole
 from app.notices.services import frequency_for
-from tests.factories import add_facilitator, make_offering
+from tests.factories import add_facilitator, held_now, make_offering
 from tests.management.helpers import (
     make_co_organised_world,
     make_staff,
@@ -45,6 +45,7 @@ def test_leader_sees_their_group_its_participants_contact_and_needs():
 
 def test_leader_takes_attendance_on_their_group(client):
     w = _world()
+    held_now(w.occurrence)
     sign_in_as(client, w.leader)
     response = client.post(
         f"/manage/occurrences/{w.occurrence.id}/attendance",
@@ -70,6 +71,7 @@ def test_leader_records_the_headcount_of_a_drop_in_group_they_lead(client):
     add_facilitator(cafe, user=w.leader, role="volunteer")
     db.session.commit()
     occurrence = cafe.occurrences[0]
+    held_now(occurrence)
     sign_in_as(client, w.leader)
     response = client.post(
         f"/manage/occurrences/{occurrence.id}/headcount", data={"headcount": "9"}
