@@ -128,6 +128,11 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _signed_up(response) -> bool:
+    """A sign-up POST that was taken: it redirects to the thank-you page."""
+    return response.status_code == 302
+
+
 def _email_key() -> str:
     return "email:" + normalize_email(request.form.get("email", ""))[:254]
 
@@ -140,10 +145,23 @@ def _email_key() -> str:
 # the form back with everything typed, never the error page of CSRFProtect.
 @csrf.exempt
 @reads_before_writing  # a rush is not serialised on rendering and validating forms
+# Every POST counts toward the limit per address (bots); toward the limits per email and per
+# offering only a sign-up that was taken, so a person who gets a field wrong three times can
+# still sign up.
 @limiter.limit(_signup_limit, methods=["POST"])
-@limiter.limit(_signup_limit, methods=["POST"], key_func=_email_key, scope="signup-email")
 @limiter.limit(
-    _per_offering_limit, methods=["POST"], key_func=_offering_key, scope="signup-offering"
+    _signup_limit,
+    methods=["POST"],
+    key_func=_email_key,
+    scope="signup-email",
+    deduct_when=_signed_up,
+)
+@limiter.limit(
+    _per_offering_limit,
+    methods=["POST"],
+    key_func=_offering_key,
+    scope="signup-offering",
+    deduct_when=_signed_up,
 )
 def enroll(slug: str):
     """The sign-up form, and the sign-up itself.

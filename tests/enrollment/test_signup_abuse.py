@@ -50,6 +50,21 @@ def test_one_ip_address_cannot_take_every_seat_of_an_offering(limited_app):
     assert len(statuses(offering)) == 4
 
 
+def test_a_form_sent_back_for_a_correction_does_not_use_up_a_sign_up(limited_app):
+    offering = make_offering(capacity=20)
+    client = limited_app.test_client()
+    url = f"/offerings/{offering.slug}/enroll"
+    for wrong in ({"email": "anna@"}, {"consent": ""}, {"name": ""}, {"email": "x"}):
+        sent_back = client.post(
+            url, data=form_data(1, **wrong), environ_base={"REMOTE_ADDR": "203.0.113.8"}
+        )
+        assert sent_back.status_code == 400  # the form again, with what to correct
+    assert _post(client, offering, 1, "203.0.113.8") == 302  # the fifth try, now right
+    assert _post(client, offering, 2, "203.0.113.8") == 302
+    assert _post(client, offering, 3, "203.0.113.8") == 302
+    assert _post(client, offering, 4, "203.0.113.8") == 429  # three sign-ups taken: the limit
+
+
 def test_the_wait_page_says_how_long_the_limit_that_was_reached_lasts(limited_app):
     offering = make_offering(capacity=20)
     client = limited_app.test_client()
