@@ -103,6 +103,15 @@ def test_drop_in_page_says_just_come(client):
     assert not statuses(offering)
 
 
+def test_the_thank_you_page_names_the_offerings_way_of_joining(client):
+    course = make_offering(title="Håb og recovery")
+    asked = make_offering(title="Samtalegruppe", enrolment_mode="request")
+    assert "Thank you for signing up for Håb og recovery." in _sign_up(client, course).text
+    asking = _sign_up(client, asked).text
+    assert "Thank you for asking to join Samtalegruppe." in asking
+    assert "signing up" not in asking
+
+
 def test_cancel_asks_first_then_frees_the_seat_for_the_next_in_line(client):
     offering = make_offering(capacity=1)
     _sign_up(client, offering, 1)

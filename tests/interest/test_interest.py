@@ -133,6 +133,9 @@ def test_registering_interest_uses_the_short_form_and_puts_one_on_the_list(app, 
     assert "Tilmeld mig" not in danish
     response = client.post(f"/offerings/{offering.slug}/enroll", data=form_data(1))
     assert response.status_code == 302
+    thanks = client.get(response.location).text
+    assert "Thank you for registering your interest in Søvn og uro." in thanks
+    assert "signing up" not in thanks
     [row] = _fresh_rows(offering)
     assert (row.status, row.first_talk, row.first_talk_on) == ("interested", "to_do", None)
     [mail] = outbox("interest_registered")
