@@ -49,10 +49,10 @@ from app.enrollment import absence, services
 from app.enrollment.forms import CorrectDetailsForm, EmailForm, SignupForm
 from app.enrollment.messages import ended_label, participant_message
 from app.enrollment.seats import (
+    offering_seats,
     public_offering,
     public_offering_seats,
     public_offering_seats_and_marker,
-    seat_rows,
 )
 from app.enrollment.sign_in import (
     PARTICIPANT_SESSION_KEY,
@@ -349,14 +349,18 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
         return _back(ref)
     if not services.can_cancel(enrollment):
         return _back(ref)
-    waiting = seat_rows([enrollment.offering_id]).get(enrollment.offering_id)
+    seats = offering_seats(enrollment.offering, utcnow())
     return render_template(
         "enrollment/cancel.html",
         enrollment=enrollment,
         offering=enrollment.offering,
         ref=ref,
         form=form,
-        someone_waiting=bool(waiting and waiting.waitlist_count),
+        # What becomes of the seat: the next in line gets it, anyone may take it, or (sign-up
+        # has closed) nobody.
+        passes_on=services.waiting_list_moves(enrollment.offering, seats)
+        and seats.availability.waitlist_count > 0,
+        signup_open=seats.availability.signup_possible,
     )
 
 

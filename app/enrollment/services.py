@@ -26,6 +26,7 @@ from app.database import as_utc, note_seats_changed
 from app.emails import normalize_email
 from app.enrollment.availability import SeatState, availability, signup_closes_at
 from app.enrollment.seats import (
+    OfferingSeats,
     facts_from_row,
     has_free_seat,
     has_seat_for,
@@ -446,6 +447,15 @@ def _next_in_line(offering: Offering, now: datetime):
             yield person
 
 
+def waiting_list_moves(offering: Offering, seats: OfferingSeats) -> bool:
+    """Whether a seat freed now goes to the waiting list: not once sign-up has closed (the
+    course has begun) or the offering is cancelled or unpublished."""
+    return offering.status == OfferingStatus.PUBLISHED and seats.availability.state not in (
+        SeatState.CLOSED,
+        SeatState.CANCELLED,
+    )
+
+
 def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
     """Give free seats to the waiting list, first come first served; returns who got one.
 
@@ -453,10 +463,8 @@ def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
     the offer expires); with 0 the next person is confirmed at once.
     """
     offering = lock_offering(offering_id)
-    if offering.status != OfferingStatus.PUBLISHED:
-        return []
     seats = offering_seats(offering, now)
-    if seats.availability.state in (SeatState.CLOSED, SeatState.CANCELLED):
+    if not waiting_list_moves(offering, seats):
         return []
     hours = _offer_hours()
     closes = signup_closes_at(seats.facts)

@@ -9,7 +9,7 @@ import pytest
 
 from app.models import Enrollment, SignInToken
 from tests.enrollment.helpers import form_data, outbox, statuses
-from tests.factories import make_offering
+from tests.factories import held_now, make_offering
 
 
 def _sign_up(client, offering, n=1, **fields):
@@ -146,6 +146,10 @@ def test_the_cancel_page_names_a_waiting_list_only_when_somebody_is_on_it(client
         "Your seat goes to the next person on the waiting list"
         in client.get(manage + "/cancel").text
     )
+    held_now(offering.occurrences[0])  # the course has begun: sign-up is closed
+    closed = client.get(manage + "/cancel").text
+    assert "Sign-up has closed, so you cannot sign up again afterwards." in closed
+    assert "waiting list" not in closed  # nobody is offered a seat once the course has begun
 
 
 def test_leave_waitlist_with_one_click(client):
