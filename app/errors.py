@@ -31,15 +31,12 @@ def handle_http_error(error: HTTPException):
 
 
 def too_many_requests_page() -> Response:
-    """The kind 429 page of the public forms: how long until the limit that was reached lets
-    go (an hourly limit can take most of an hour), said in minutes and sent as Retry-After."""
+    """The kind 429 page of the public forms: how long until every limit that was reached
+    lets go (an hourly one can take most of an hour), in minutes and as Retry-After."""
     from app.extensions import limiter
 
-    limit = limiter.current_limit
-    if limit is not None and limit.breached:
-        wait_seconds = max(1, int(limit.reset_at - time.time()))
-    else:
-        wait_seconds = 60
+    reached = [limit.reset_at for limit in limiter.current_limits if limit.breached]
+    wait_seconds = max(1, int(max(reached) - time.time())) if reached else 60
     page = render_template("enrollment/too_many.html", minutes=math.ceil(wait_seconds / 60))
     response = make_response(page, 429)
     response.headers["Retry-After"] = str(wait_seconds)

@@ -84,6 +84,37 @@ def test_the_wait_page_says_how_long_the_limit_that_was_reached_lasts(limited_ap
     assert "Hvis du allerede er tilmeldt, ligger dit link i din mail." in response.text
 
 
+def test_with_two_limits_reached_the_wait_page_names_the_longer(app):
+    from app import create_app
+
+    limited = create_app(
+        {
+            **app.config,
+            "RATELIMIT_ENABLED": True,
+            "SIGNUP_RATE_LIMIT": "4/minute",
+            "SIGNUP_PER_OFFERING_LIMIT": "3/hour",
+        }
+    )
+    limiter.reset()
+    try:
+        offering = make_offering(capacity=20)
+        client = limited.test_client()
+        client.set_cookie("lang", "en")
+        statuses_seen = [_post(client, offering, n, "203.0.113.6") for n in range(5)]
+        assert statuses_seen == [302, 302, 302, 429, 429]  # the 5th is over both limits
+        response = client.post(
+            f"/offerings/{offering.slug}/enroll",
+            data=form_data(9),
+            environ_base={"REMOTE_ADDR": "203.0.113.6"},
+        )
+        wait = int(response.headers["Retry-After"])
+        assert wait > 60  # the hour of the per-offering limit, not the minute's end
+        assert f"You can try again in {-(-wait // 60)} minutes." in response.text
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
 @pytest.mark.parametrize(
     "name",
     [
