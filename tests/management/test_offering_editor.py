@@ -255,10 +255,14 @@ def test_staff_preview_a_draft_as_the_public_will_see_it(client):
     assert f'href="/offerings/{w.offering.slug}/enroll"' not in page
     assert '<span class="button button--primary">Tilmeld dig</span>' in page
     assert "Forhåndsvisning: knappen fører til tilmeldingen, når tilbuddet er udgivet." in page
+    assert f"/offerings/{w.offering.slug}.ics" not in page  # no feed yet: a 404
+    assert "kalenderlinkene kommer her, når tilbuddet er udgivet" in page
     w.offering.status = "published"
     db.session.commit()
     published = client.get(f"/manage/offerings/{w.offering.id}/preview").text
     assert f'href="/offerings/{w.offering.slug}/enroll"' in published
     assert "Forhåndsvisning: knappen" not in published
+    assert "kalenderlinkene kommer her" not in published
+    assert f"/offerings/{w.offering.slug}.ics" in published
     sign_in_as(client, w.volunteer_staff)
     assert client.get(f"/manage/offerings/{w.offering.id}/preview").status_code == 403
