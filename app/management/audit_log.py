@@ -166,6 +166,12 @@ def _what_plain(action: str, details: str, sign_up: int | None, day: str | None)
         return _("Changed the number of seats")
     if action == AuditAction.RECORD_ATTENDANCE:
         status = _STATUS.search(details)
+        if status and status.group(1) == "cleared":
+            return _(
+                "Removed the attendance mark of sign-up no. %(number)s on %(date)s",
+                number=sign_up,
+                date=day or _("a date since deleted"),
+            )
         label = AttendanceStatus(status.group(1)).label if status else "?"
         return _(
             "Recorded sign-up no. %(number)s as %(status)s on %(date)s",

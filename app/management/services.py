@@ -603,6 +603,46 @@ def set_attendance(
     return row
 
 
+def tap_attendance(
+    enrollment: Enrollment,
+    occurrence: Occurrence,
+    status: str,
+    *,
+    recorded_by_id: int | None,
+    now: datetime,
+    as_cover: bool = False,
+) -> str | None:
+    """One tap on the attendance page: the mark tapped, or no mark when it was already set (a
+    tap by mistake is undone by tapping it again). Returns the mark the person has now."""
+    row = db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.enrollment_id == enrollment.id, Attendance.occurrence_id == occurrence.id
+        )
+    )
+    if row is None or row.status != status:
+        set_attendance(
+            enrollment,
+            occurrence,
+            status,
+            recorded_by_id=recorded_by_id,
+            now=now,
+            as_cover=as_cover,
+        )
+        return status
+    db.session.delete(row)
+    db.session.flush()
+    record_audit(
+        user_id=recorded_by_id,
+        action=(
+            AuditAction.RECORD_ATTENDANCE_AS_COVER if as_cover else AuditAction.RECORD_ATTENDANCE
+        ),
+        offering_id=occurrence.offering_id,
+        now=now,
+        details=f"enrollment {enrollment.id}, occurrence {occurrence.id}: cleared",
+    )
+    return None
+
+
 class NotDropIn(ManagementError):
     """A headcount is for drop-in meetings, which have no list of participants."""
 

@@ -310,9 +310,10 @@ def attendance(occurrence_id: int):
         enrollment = enrollment_or_404(enrollment_id) if enrollment_id is not None else None
         ok = enrollment is not None and status in {s.value for s in AttendanceStatus}
         problem = _("That could not be saved.")
+        marked = None
         if ok:
             try:
-                services.set_attendance(
+                marked = services.tap_attendance(
                     enrollment,
                     occurrence,
                     status,
@@ -327,9 +328,13 @@ def attendance(occurrence_id: int):
         if wants_json():
             if not ok:
                 return jsonify(ok=False, error=problem), 400
-            # The live region says whose mark was saved ("Gemt for Ida Jensen: Til stede").
-            saved = _("Saved for %(name)s", name=enrollment.name)
-            return jsonify(ok=True, enrollment_id=enrollment.id, status=status, message=saved)
+            # The live region says whose mark was saved ("Gemt for Ida Jensen: Til stede"), or
+            # that it was taken away (the same button tapped again).
+            if marked is None:
+                said = _("Mark removed for %(name)s", name=enrollment.name)
+            else:
+                said = _("Saved for %(name)s", name=enrollment.name)
+            return jsonify(ok=True, enrollment_id=enrollment.id, status=marked or "", message=said)
         if not ok:
             flash(problem, "error")
         anchor = f"#person-{enrollment.id}" if enrollment is not None else ""

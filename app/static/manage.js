@@ -1,4 +1,4 @@
-// One-tap attendance without a page reload. Without JavaScript the same forms post and
+// One-tap attendance without a page reload (tapping the pressed button again removes it). Without JavaScript the same forms post and
 // the page reloads; this only saves the round trip on a phone between two meetings.
 (function () {
   "use strict";
@@ -21,10 +21,16 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok) throw new Error(result.body.error || "error");
+      // The mark the person has now: the one tapped, or none if it was tapped again.
+      var marked = result.body.status;
       form.querySelectorAll("button[name=status]").forEach(function (b) {
-        b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        b.setAttribute("aria-pressed", b.value === marked ? "true" : "false");
       });
-      if (status) status.textContent = result.body.message + ": " + button.textContent.trim();
+      if (status) {
+        status.textContent = marked
+          ? result.body.message + ": " + button.textContent.trim()
+          : result.body.message;
+      }
     }).catch(function () {
       // Fall back to the plain form post, which reloads the page.
       var hidden = document.createElement("input");

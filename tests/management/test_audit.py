@@ -153,6 +153,10 @@ def test_the_log_reads_in_words(client):
         f"/manage/occurrences/{w.occurrence.id}/attendance",
         data={"enrollment_id": str(w.confirmed.id), "status": "present"},
     )
+    client.post(  # the same tap again: the mark is taken away
+        f"/manage/occurrences/{w.occurrence.id}/attendance",
+        data={"enrollment_id": str(w.confirmed.id), "status": "present"},
+    )
     client.post(
         f"/manage/enrollments/{w.confirmed.id}/cancel", data={"message": "Syg", "confirm": "yes"}
     )
@@ -163,6 +167,7 @@ def test_the_log_reads_in_words(client):
         "Viewed the attendance of December 3, 2025",
         "Exported the participant list as CSV",
         f"Recorded sign-up no. {w.confirmed.id} as present on December 3, 2025",
+        f"Removed the attendance mark of sign-up no. {w.confirmed.id} on December 3, 2025",
         f"Cancelled sign-up no. {w.confirmed.id}",
     ):
         assert words in page, words

@@ -116,6 +116,11 @@ def test_create_publish_sign_up_approve_attend_and_export(page, browser, live_se
     expect(page.locator("#attendance-status")).to_contain_text("Ida Jensen")
     page.reload()
     assert present.get_attribute("aria-pressed") == "true"
+    present.click()  # the same button again: the mark is taken away
+    expect(present).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#attendance-status")).to_contain_text("Markering fjernet for Ida Jensen")
+    present.click()
+    expect(present).to_have_attribute("aria-pressed", "true")
 
     # Export the list and read it back as Excel would.
     page.goto(offering_url + "/participants")

@@ -195,6 +195,18 @@ def test_before_its_day_a_date_takes_only_word_that_someone_cannot_come(client):
     assert sent_word.status_code == 200
     rows = db.session.scalars(sa.select(Attendance)).all()
     assert [(r.enrollment_id, r.status) for r in rows] == [(w.confirmed.id, "excused")]
+    # A tap by mistake is undone by tapping the same button again.
+    undone = client.post(
+        url,
+        data={"enrollment_id": w.confirmed.id, "status": "excused"},
+        headers={"Accept": "application/json", "Accept-Language": "en"},
+    )
+    assert (
+        undone.json["status"] == "" and undone.json["message"] == "Mark removed for Anna Andersen"
+    )
+    assert db.session.scalars(sa.select(Attendance)).all() == []
+    page = client.get(url).text
+    assert 'value="excused" class="tap tap--excused" aria-pressed="false"' in page
 
 
 def test_attendance_works_without_javascript_by_redirecting_back(client):
