@@ -197,7 +197,8 @@ def from_env(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": _rate_limit_storage(environment),
         # Every limit of a request is checked, not only up to the first one reached, so the
-        # wait page can say when all of them let go (app/errors.py).
+        # wait page can say when all of them let go (app/errors.py); a refused POST counts
+        # toward the longer limits per address too.
         "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
         # Request size: a form POST larger than this is refused with 413 before it is read
         # (a 150 MB POST once grew a worker by 750 MB). The longest text we take is an

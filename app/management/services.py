@@ -557,6 +557,15 @@ def attendance_open(occurrence: Occurrence, now: datetime) -> bool:
     return local(now).date() >= local(occurrence.starts_at).date()
 
 
+def _must_take_part(enrollment: Enrollment, occurrence: Occurrence) -> None:
+    """Attendance is kept for the confirmed participants of the date's own offering."""
+    if (
+        enrollment.offering_id != occurrence.offering_id
+        or enrollment.status != EnrollmentStatus.CONFIRMED
+    ):
+        raise NotAParticipant()
+
+
 def set_attendance(
     enrollment: Enrollment,
     occurrence: Occurrence,
@@ -574,11 +583,7 @@ def set_attendance(
         raise ValueError(status)
     if status != AttendanceStatus.EXCUSED and not attendance_open(occurrence, now):
         raise NotHeldYet()
-    if (
-        enrollment.offering_id != occurrence.offering_id
-        or enrollment.status != EnrollmentStatus.CONFIRMED
-    ):
-        raise NotAParticipant()
+    _must_take_part(enrollment, occurrence)
     row = db.session.scalar(
         sa.select(Attendance).where(
             Attendance.enrollment_id == enrollment.id, Attendance.occurrence_id == occurrence.id
@@ -629,6 +634,7 @@ def tap_attendance(
             as_cover=as_cover,
         )
         return status
+    _must_take_part(enrollment, occurrence)
     db.session.delete(row)
     db.session.flush()
     record_audit(
