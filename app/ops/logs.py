@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from flask import Flask, request
+from flask.logging import default_handler as flask_default_handler
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
@@ -79,6 +80,9 @@ def configure(log_format: str) -> None:
             handler.addFilter(RedactingFilter())  # no token, email or name in any line
             logger.addHandler(handler)
             logger.propagate = False
+        # Flask gave its app logger (also named "app") a handler of its own when the app first
+        # logged; with ours beside it every line of the app was written twice.
+        logger.removeHandler(flask_default_handler)
         handler.setFormatter(formatter)
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.INFO)

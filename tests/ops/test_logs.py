@@ -85,3 +85,23 @@ def test_json_lines_carry_the_extra_fields():
     assert line["message"] == "sent 3"
     assert line["sent"] == 3
     assert line["level"] == "info"
+
+
+def test_a_line_of_the_app_is_written_once(tmp_path):
+    """Flask's own handler on its app logger (named "app", as the package) is gone: beside
+    ours it wrote every line of the app a second time, in another format. In a process of its
+    own, as gunicorn's worker is (pytest's log capture would hide Flask's handler)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import logging; from app import create_app; "
+        f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite'}}); "
+        "logging.getLogger('app.ops.warm_up').warning('one line of the app')"
+    )
+    env = {**os.environ, "SECRET_KEY": "log-test", "LOG_FORMAT": "plain"}
+    written = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stderr
+    assert written.count("one line of the app") == 1, written
