@@ -356,11 +356,7 @@ def cancel(token: str | None = None, enrollment_id: int | None = None):
         offering=enrollment.offering,
         ref=ref,
         form=form,
-        # What becomes of the seat: the next in line gets it, anyone may take it, or (sign-up
-        # has closed) nobody.
-        passes_on=services.waiting_list_moves(enrollment.offering, seats)
-        and seats.availability.waitlist_count > 0,
-        signup_open=seats.availability.signup_possible,
+        seat_given_up=services.seat_given_up(enrollment.offering, seats),
     )
 
 

@@ -456,6 +456,15 @@ def waiting_list_moves(offering: Offering, seats: OfferingSeats) -> bool:
     )
 
 
+def seat_given_up(offering: Offering, seats: OfferingSeats) -> str:
+    """What becomes of a seat its holder gives up now, as the cancel page tells them:
+    "next_in_line" (the waiting list gets it), "free" (anyone may take it) or "gone"
+    (sign-up has closed: nobody gets it, and they cannot sign up again)."""
+    if waiting_list_moves(offering, seats) and seats.availability.waitlist_count > 0:
+        return "next_in_line"
+    return "free" if seats.availability.signup_possible else "gone"
+
+
 def fill_freed_seats(offering_id: int, *, now: datetime) -> list[Enrollment]:
     """Give free seats to the waiting list, first come first served; returns who got one.
 

@@ -557,6 +557,14 @@ def attendance_open(occurrence: Occurrence, now: datetime) -> bool:
     return local(now).date() >= local(occurrence.starts_at).date()
 
 
+def marks_open(occurrence: Occurrence, now: datetime) -> list[AttendanceStatus]:
+    """The marks that may be set on this date now: all from its day on, before it only
+    "excused" (word that someone cannot come)."""
+    if attendance_open(occurrence, now):
+        return list(AttendanceStatus)
+    return [AttendanceStatus.EXCUSED]
+
+
 def _must_take_part(enrollment: Enrollment, occurrence: Occurrence) -> None:
     """Attendance is kept for the confirmed participants of the date's own offering."""
     if (
@@ -581,14 +589,10 @@ def set_attendance(
     it for a sick facilitator; the audit entry says so."""
     if status not in {s.value for s in AttendanceStatus}:
         raise ValueError(status)
-    if status != AttendanceStatus.EXCUSED and not attendance_open(occurrence, now):
+    if status not in marks_open(occurrence, now):
         raise NotHeldYet()
     _must_take_part(enrollment, occurrence)
-    row = db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.enrollment_id == enrollment.id, Attendance.occurrence_id == occurrence.id
-        )
-    )
+    row = _attendance_row(enrollment, occurrence)
     if row is None:
         row = Attendance(enrollment_id=enrollment.id, occurrence_id=occurrence.id)
         db.session.add(row)
@@ -596,15 +600,7 @@ def set_attendance(
     row.recorded_at = now
     row.recorded_by_id = recorded_by_id
     db.session.flush()
-    record_audit(
-        user_id=recorded_by_id,
-        action=(
-            AuditAction.RECORD_ATTENDANCE_AS_COVER if as_cover else AuditAction.RECORD_ATTENDANCE
-        ),
-        offering_id=occurrence.offering_id,
-        now=now,
-        details=f"enrollment {enrollment.id}, occurrence {occurrence.id}: {status}",
-    )
+    _audit_attendance(enrollment, occurrence, status, recorded_by_id, now, as_cover)
     return row
 
 
@@ -619,11 +615,7 @@ def tap_attendance(
 ) -> str | None:
     """One tap on the attendance page: the mark tapped, or no mark when it was already set (a
     tap by mistake is undone by tapping it again). Returns the mark the person has now."""
-    row = db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.enrollment_id == enrollment.id, Attendance.occurrence_id == occurrence.id
-        )
-    )
+    row = _attendance_row(enrollment, occurrence)
     if row is None or row.status != status:
         set_attendance(
             enrollment,
@@ -637,6 +629,28 @@ def tap_attendance(
     _must_take_part(enrollment, occurrence)
     db.session.delete(row)
     db.session.flush()
+    _audit_attendance(enrollment, occurrence, "cleared", recorded_by_id, now, as_cover)
+    return None
+
+
+def _attendance_row(enrollment: Enrollment, occurrence: Occurrence) -> Attendance | None:
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.enrollment_id == enrollment.id, Attendance.occurrence_id == occurrence.id
+        )
+    )
+
+
+def _audit_attendance(
+    enrollment: Enrollment,
+    occurrence: Occurrence,
+    mark: str,
+    recorded_by_id: int | None,
+    now: datetime,
+    as_cover: bool,
+) -> None:
+    """The audit entry of a mark set (its status) or taken away ("cleared"); the audit log
+    reads it back in words (app/management/audit_log.py)."""
     record_audit(
         user_id=recorded_by_id,
         action=(
@@ -644,9 +658,8 @@ def tap_attendance(
         ),
         offering_id=occurrence.offering_id,
         now=now,
-        details=f"enrollment {enrollment.id}, occurrence {occurrence.id}: cleared",
+        details=f"enrollment {enrollment.id}, occurrence {occurrence.id}: {mark}",
     )
-    return None
 
 
 class NotDropIn(ManagementError):

@@ -40,7 +40,7 @@ from app.management.forms import (
 )
 from app.management.messages import error_message
 from app.management.signup_status import signup_status
-from app.models import Offering, OfferingStatus
+from app.models import PUBLIC_OFFERING_STATUSES, Offering
 from app.notices import services as notices
 from app.notices.models import NoticeFrequency
 
@@ -237,6 +237,8 @@ def preview_offering(offering_id: int):
     offering = viewable_offering(offering_id)
     now = utcnow()
     detail = offering_seats(offering, now)
+    # A draft has no public page yet: no sign-up form and no calendar feed to link to.
+    unpublished = offering.status not in PUBLIC_OFFERING_STATUSES
     page = render_template(
         "catalogue/offering.html",
         detail=detail,
@@ -244,9 +246,9 @@ def preview_offering(offering_id: int):
         description_html=markdown_to_html(offering),
         now=now,
         preview=True,
+        unpublished=unpublished,
     )
     seats = offering_page.seats_shown(detail)
-    unpublished = offering.status != OfferingStatus.PUBLISHED
     return offering_page.fill(page, dataclasses.replace(seats, unpublished=unpublished))
 
 

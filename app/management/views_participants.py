@@ -355,7 +355,7 @@ def attendance(occurrence_id: int):
         word_sent={e.id: e for e in word_sent_for([occurrence.id]).get(occurrence.id, [])},
         form=form,
         # Before the date's day only "excused": who came is not known yet.
-        statuses=list(AttendanceStatus) if held_yet else [AttendanceStatus.EXCUSED],
+        statuses=services.marks_open(occurrence, utcnow()),
         held_yet=held_yet,
         as_cover=as_cover,
         headcount_form=HeadcountForm(headcount=occurrence.headcount)

@@ -1,5 +1,6 @@
-// One-tap attendance without a page reload (tapping the pressed button again removes it). Without JavaScript the same forms post and
-// the page reloads; this only saves the round trip on a phone between two meetings.
+// One-tap attendance without a page reload (tapping the pressed button again takes the mark
+// away). Without JavaScript the same forms post and the page reloads; this only saves the
+// round trip on a phone between two meetings.
 (function () {
   "use strict";
   var status = document.getElementById("attendance-status");

@@ -141,6 +141,10 @@ def test_registering_interest_uses_the_short_form_and_puts_one_on_the_list(app, 
     [mail] = outbox("interest_registered")
     assert mail.subject == "You are on the interest list: Søvn og uro"  # the page's language
     assert mail.ics is None
+    manage = re.search(r"/enrollments/[A-Za-z0-9_-]+", mail.body_text).group(0)
+    leaving = client.get(manage + "/cancel").text
+    assert "You leave the interest list. You can register your interest again later." in leaving
+    assert "seat" not in leaving.split("<main", 1)[1].split("</main>", 1)[0].lower()
 
 
 # --- the staff side --------------------------------------------------------------------------
